@@ -1,0 +1,103 @@
+/**
+ * Reads the command specification (`../shared/command-spec/*.json`, the format of its FORMAT.md)
+ * plus the hand-written extra commands, into one sorted list.
+ *
+ * @module
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { EXTRA_COMMANDS } from "../extra-commands.js";
+
+/** The JSON Schema subset the specification's `reply_schema` uses. */
+export interface ReplySchema {
+  readonly type?: string | readonly string[];
+  readonly const?: string | number;
+  readonly anyOf?: readonly ReplySchema[];
+  readonly oneOf?: readonly ReplySchema[];
+  readonly items?: ReplySchema | readonly ReplySchema[];
+  readonly additionalItems?: ReplySchema | boolean;
+  readonly properties?: Readonly<Record<string, ReplySchema>>;
+  readonly additionalProperties?: ReplySchema | boolean;
+  readonly patternProperties?: Readonly<Record<string, ReplySchema>>;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly description?: string;
+}
+
+/** One argument of a command, as the specification writes it. */
+export interface SpecArg {
+  readonly name: string;
+  readonly type: "block" | "double" | "integer" | "key" | "oneof" | "pattern" | "pure-token" | "string" | "unix-time";
+  readonly token?: string;
+  readonly optional?: boolean;
+  readonly multiple?: boolean;
+  readonly multiple_token?: boolean;
+  readonly arguments?: readonly SpecArg[];
+  readonly key_spec_index?: number;
+  readonly since?: string;
+  readonly display?: string;
+  readonly deprecated_since?: string;
+}
+
+/** The raw key specification of one key argument group. */
+export interface SpecKeySpec {
+  readonly flags?: readonly string[];
+  readonly begin_search:
+    | { readonly index: { readonly pos: number } }
+    | { readonly keyword: { readonly keyword: string; readonly startfrom: number } }
+    | { readonly unknown: null };
+  readonly find_keys:
+    | { readonly range: { readonly lastkey: number; readonly step: number; readonly limit: number } }
+    | { readonly keynum: { readonly keynumidx: number; readonly firstkey: number; readonly step: number } }
+    | { readonly unknown: null };
+}
+
+/** The body of one command's JSON file. */
+export interface SpecBody {
+  readonly complexity?: string;
+  readonly group: string;
+  readonly since: string;
+  readonly arity: number;
+  readonly container?: string;
+  readonly command_flags?: readonly string[];
+  readonly command_tips?: readonly string[];
+  readonly key_specs?: readonly SpecKeySpec[];
+  readonly reply_schema?: ReplySchema;
+  readonly arguments?: readonly SpecArg[];
+  readonly get_keys_function?: string;
+  readonly deprecated_since?: string;
+  readonly replaced_by?: string;
+  readonly doc_flags?: readonly string[];
+}
+
+/** One command with its full name resolved. */
+export interface SpecCommand extends SpecBody {
+  /** Full upper-case name: `GET`, `CLIENT ID`. */
+  readonly fullName: string;
+  /** Whether other commands name this one as their container (`CLIENT`, `CONFIG` …). */
+  readonly isContainer: boolean;
+  /** Whether the command came from `scripts/extra-commands.ts` rather than the specification. */
+  readonly isExtra: boolean;
+}
+
+/** Reads every command, sorted by full name (so the output of the generator is deterministic). */
+export function loadCommands(specDir: string): SpecCommand[] {
+  const bodies: { name: string; body: SpecBody; isExtra: boolean }[] = [];
+  for (const file of readdirSync(specDir).filter((f) => f.endsWith(".json")).sort()) {
+    const parsed = JSON.parse(readFileSync(join(specDir, file), "utf8")) as Record<string, SpecBody>;
+    for (const [name, body] of Object.entries(parsed)) bodies.push({ name, body, isExtra: false });
+  }
+  for (const [name, body] of Object.entries(EXTRA_COMMANDS)) {
+    bodies.push({ name, body, isExtra: true });
+  }
+  const containers = new Set(bodies.flatMap((b) => (b.body.container === undefined ? [] : [b.body.container])));
+  const seen = new Set<string>();
+  const commands: SpecCommand[] = [];
+  for (const { name, body, isExtra } of bodies) {
+    const fullName = body.container === undefined ? name : `${body.container} ${name}`;
+    if (seen.has(fullName)) throw new Error(`command ${fullName} is defined twice`);
+    seen.add(fullName);
+    commands.push({ ...body, fullName, isContainer: body.container === undefined && containers.has(name), isExtra });
+  }
+  return commands.sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
+}

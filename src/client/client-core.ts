@@ -1,0 +1,259 @@
+/**
+ * `ClientCore`: what every view of one client shares — its pool reference, its life cycle, its
+ * retry policy — and the dispatch of commands onto pool connections.
+ *
+ * A command's journey: `execute()` makes a {@link ClientRequest}; `dispatch()` puts it on the
+ * least busy shared connection at once (the fast path, no promise besides the caller's), or asks
+ * the pool and waits. Dedicated requests hold their connection until their reply, then release it.
+ *
+ * @module
+ */
+import type { BaseConnection } from "../connection/base-connection.js";
+import { Request, RequestState } from "../connection/request.js";
+import {
+  AbortError,
+  ClientClosedError,
+  ConnectionError,
+  type RedisError,
+  TimeoutError,
+} from "../errors.js";
+import type { ConnectionPool } from "../pool/connection-pool.js";
+import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
+import type { RetryPolicy } from "./retry.js";
+
+/** Per-call options, given through `client.withOptions(…)`. */
+export interface CallOptions {
+  /** Abandons the call when it fires: before the write it never reaches Redis. */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds the whole call may take (waiting for a connection included) before it fails with
+   * a `TimeoutError`. A blocking command that times out closes its connection, so Redis stops too.
+   */
+  timeout?: number;
+}
+
+const enumClientState = { Idle: 0, Connected: 1, Closed: 2 } as const;
+type ClientState = (typeof enumClientState)[keyof typeof enumClientState];
+
+/** The shared state and dispatch of one client and all its views. */
+export class ClientCore {
+  #state: ClientState = enumClientState.Idle;
+  #connecting: Promise<void> | undefined;
+
+  constructor(
+    readonly pool: ConnectionPool,
+    readonly retryPolicy: RetryPolicy,
+  ) {}
+
+  /** Whether `connect()` has completed and `close()` has not been called. */
+  get isConnected(): boolean {
+    return this.#state === enumClientState.Connected;
+  }
+
+  /** Takes this client's reference on the pool. Idempotent; a closed client may connect again. */
+  connect(): Promise<void> {
+    if (this.#state === enumClientState.Connected) return Promise.resolve();
+    this.#connecting ??= this.pool.connect().then(
+      () => {
+        this.#state = enumClientState.Connected;
+      },
+      (error: unknown) => {
+        this.#connecting = undefined;
+        throw error;
+      },
+    );
+    return this.#connecting;
+  }
+
+  /** Gives this client's reference back. Commands after it fail with {@link ClientClosedError}. */
+  async close(): Promise<void> {
+    if (this.#connecting !== undefined && this.#state !== enumClientState.Connected) {
+      await this.#connecting.catch(() => undefined);
+    }
+    const wasConnected = this.#state === enumClientState.Connected;
+    this.#state = enumClientState.Closed;
+    this.#connecting = undefined;
+    if (wasConnected) await this.pool.close();
+  }
+
+  /** Runs one command; connects first when needed. */
+  execute<T>(
+    argv: readonly RedisArgument[],
+    transform: ReplyTransform<T> | undefined,
+    decodeStrings: boolean,
+    dedicated: boolean,
+    call: CallOptions | undefined,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const request = new ClientRequest(
+        this,
+        argv,
+        decodeStrings,
+        transform,
+        resolve as (value: unknown) => void,
+        reject,
+        dedicated,
+        call,
+      );
+      this.submit(request);
+    });
+  }
+
+  /** @internal Dispatches a request now, or after connecting. */
+  submit(request: ClientRequest): void {
+    if (request.isDone) return;
+    if (this.#state === enumClientState.Connected) {
+      this.#dispatch(request);
+    } else if (this.#state === enumClientState.Closed) {
+      request.fail(new ClientClosedError("the client is closed; call connect() to use it again"));
+    } else {
+      this.connect().then(
+        () => this.submit(request),
+        (error: unknown) => request.fail(error as RedisError),
+      );
+    }
+  }
+
+  #dispatch(request: ClientRequest): void {
+    request.attempts++;
+    if (!request.dedicated) {
+      const shared = this.pool.multiplexed();
+      if (shared !== undefined) {
+        request.connection = shared;
+        shared.send(request);
+        return;
+      }
+    }
+    this.pool
+      .acquire({ dedicated: request.dedicated, signal: request.signal, timeoutMs: request.remainingMs() })
+      .then(
+        (connection) => this.#sendOn(request, connection),
+        (error: unknown) => request.fail(error as RedisError),
+      );
+  }
+
+  #sendOn(request: ClientRequest, connection: BaseConnection): void {
+    if (request.isDone) {
+      if (request.dedicated) this.pool.release(connection);
+      return;
+    }
+    if (!request.dedicated && !this.pool.isMultiplexed(connection)) {
+      // Lent out whole to a dedicated user between the pool's answer and now: ask again.
+      request.attempts--;
+      this.#dispatch(request);
+      return;
+    }
+    request.connection = connection;
+    connection.send(request);
+  }
+}
+
+/**
+ * A request made by a client: it applies the retry policy, honours the call's deadline and
+ * signal, and gives a dedicated connection back once it is done.
+ */
+export class ClientRequest extends Request {
+  /** The connection the request was last sent on. */
+  connection: BaseConnection | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly #core: ClientCore;
+  readonly #deadlineMs: number | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #onAbort: (() => void) | undefined;
+
+  constructor(
+    core: ClientCore,
+    argv: readonly RedisArgument[],
+    decodeStrings: boolean,
+    transform: ReplyTransform<unknown> | undefined,
+    resolve: (value: unknown) => void,
+    reject: (error: RedisError) => void,
+    readonly dedicated: boolean,
+    call: CallOptions | undefined,
+  ) {
+    super(argv, decodeStrings, transform, resolve, reject, dedicated);
+    this.#core = core;
+    this.signal = call?.signal;
+    if (call === undefined) return;
+    const timeoutMs = call.timeout;
+    if (timeoutMs !== undefined) {
+      this.#deadlineMs = performance.now() + timeoutMs;
+      this.#timer = setTimeout(() => {
+        this.#giveUp((written) =>
+          new TimeoutError(
+            `${this.commandName} timed out after ${timeoutMs} ms${written ? "" : " before it was sent"}`,
+            written ? "reply" : "pool",
+          ),
+        );
+      }, timeoutMs);
+    }
+    const signal = call.signal;
+    if (signal !== undefined) {
+      const abortError = (written: boolean): AbortError =>
+        new AbortError(`${this.commandName} was aborted${written ? " after it was sent" : " before it was sent"}`, written, {
+          cause: signal.reason,
+        });
+      if (signal.aborted) {
+        this.fail(abortError(false));
+        return;
+      }
+      this.#onAbort = () => this.#giveUp(abortError);
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
+  /** Milliseconds left before the call's deadline, if it has one. */
+  remainingMs(): number | undefined {
+    return this.#deadlineMs === undefined ? undefined : Math.max(0, this.#deadlineMs - performance.now());
+  }
+
+  override settle(value: unknown): void {
+    if (this.isDone) return;
+    super.settle(value);
+    this.#finish();
+  }
+
+  override fail(error: RedisError): void {
+    if (this.isDone) return;
+    const delayMs = this.#core.retryPolicy.retryDelayMs(error, this.attempts);
+    if (delayMs !== undefined) {
+      this.state = RequestState.Created;
+      this.#releaseConnection();
+      setTimeout(() => this.#core.submit(this), delayMs);
+      return;
+    }
+    super.fail(error);
+    this.#finish();
+  }
+
+  /**
+   * Stops waiting: a deadline passed or the signal fired. A request still unwritten is removed
+   * without a trace; a written one is abandoned (its reply will be dropped), and a dedicated
+   * connection carrying it is closed so that Redis stops acting on it (a BLPOP would otherwise
+   * still pop an element that nobody reads). Either way the caller is rejected now.
+   */
+  #giveUp(makeError: (written: boolean) => RedisError): void {
+    if (this.isDone) return;
+    const connection = this.connection;
+    const outcome = connection === undefined ? "none" : connection.cancel(this);
+    const written = outcome === "abandoned";
+    if (!written) this.state = RequestState.Settled;
+    this.reject(makeError(written));
+    if (written && this.dedicated && connection !== undefined) {
+      connection.destroy(new ConnectionError(`${this.commandName} on ${connection.address} was given up`));
+    }
+    this.#finish();
+  }
+
+  #finish(): void {
+    clearTimeout(this.#timer);
+    if (this.#onAbort !== undefined) this.signal?.removeEventListener("abort", this.#onAbort);
+    this.#releaseConnection();
+  }
+
+  #releaseConnection(): void {
+    const connection = this.connection;
+    this.connection = undefined;
+    if (this.dedicated && connection !== undefined) this.#core.pool.release(connection);
+  }
+}

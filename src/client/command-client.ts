@@ -1,0 +1,86 @@
+/**
+ * `CommandClient`: the typed command surface bound to a {@link ClientCore}, with a decoding mode
+ * and per-call options. `Redis` is one; `withOptions()` and `decoding()` return light views that
+ * share the same core (pool, life cycle), so a view costs one small object.
+ *
+ * @module
+ */
+import type { CommandSpec } from "../commands/command-spec.js";
+import type { StringType } from "../commands/executor.js";
+import { RedisCommands } from "../commands/generated/commands.js";
+import { commandSpecForArgv } from "../commands/generated/table.js";
+import { CONNECTION_STATE_COMMANDS, needsDedicatedConnection } from "../commands/routing.js";
+import { InvalidArgumentError } from "../errors.js";
+import type { RedisArgument, ReplyTransform, RESPValue } from "../protocol/values.js";
+import type { CallOptions, ClientCore } from "./client-core.js";
+
+/** The typed commands of a client, bound to its core. */
+export abstract class CommandClient<S extends StringType = string> extends RedisCommands<S> {
+  /** @internal */
+  protected readonly core: ClientCore;
+  readonly #decodeStrings: boolean;
+  readonly #call: CallOptions | undefined;
+
+  /** Subclasses supply the core they share; see `Redis`. */
+  protected constructor(core: ClientCore, decodeStrings: boolean, call: CallOptions | undefined) {
+    super();
+    this.core = core;
+    this.#decodeStrings = decodeStrings;
+    this.#call = call;
+  }
+
+  /** @internal The seam the generated methods call. */
+  protected override executeCommand<T>(
+    spec: CommandSpec,
+    argv: RedisArgument[],
+    transform: ReplyTransform<T> | undefined,
+  ): Promise<T> {
+    return this.core.execute(argv, transform, this.#decodeStrings, needsDedicatedConnection(spec, argv), this.#call);
+  }
+
+  /**
+   * Sends any command, untyped: the escape hatch for commands this version does not know.
+   * Blocking commands still get a connection of their own. Commands that change the state of a
+   * connection (SELECT, SUBSCRIBE, MULTI …) are refused here: on a shared connection they would
+   * change it for every other caller.
+   * @throws {InvalidArgumentError} for a connection-state command or an empty argv.
+   */
+  sendCommand(argv: readonly RedisArgument[]): Promise<RESPValue> {
+    if (argv.length === 0) return Promise.reject(new InvalidArgumentError("sendCommand needs a command name"));
+    const spec = commandSpecForArgv(argv);
+    if (spec !== undefined && CONNECTION_STATE_COMMANDS.has(spec.name)) {
+      return Promise.reject(
+        new InvalidArgumentError(
+          `${spec.name} changes connection state and cannot run on a shared connection; use the client's options, a pipeline or pubsub`,
+        ),
+      );
+    }
+    return this.core.execute<RESPValue>(argv, undefined, this.#decodeStrings, needsDedicatedConnection(spec, argv), this.#call);
+  }
+
+  /**
+   * A view of this client whose commands all carry these options: an `AbortSignal` and a timeout
+   * in milliseconds for the whole call.
+   * @example
+   * ```ts
+   * const value = await client.withOptions({ timeout: 50 }).get("key");
+   * ```
+   */
+  withOptions(options: CallOptions): CommandClient<S> {
+    return new CommandView<S>(this.core, this.#decodeStrings, { ...this.#call, ...options });
+  }
+
+  /** A view of this client that decodes replies to strings (`true`) or keeps Buffers (`false`). */
+  decoding(decodeResponses: false): CommandClient<Buffer>;
+  decoding(decodeResponses: true): CommandClient<string>;
+  decoding(decodeResponses: boolean): CommandClient<StringType> {
+    return new CommandView<StringType>(this.core, decodeResponses, this.#call);
+  }
+}
+
+/** A view made by `withOptions()` or `decoding()`; its life cycle is its client's. */
+class CommandView<S extends StringType> extends CommandClient<S> {
+  constructor(core: ClientCore, decodeStrings: boolean, call: CallOptions | undefined) {
+    super(core, decodeStrings, call);
+  }
+}

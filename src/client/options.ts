@@ -1,0 +1,144 @@
+/**
+ * The options of a {@link Redis} client, and their translation into pool options.
+ *
+ * @module
+ */
+import type { ConnectionOptions as TLSConnectionOptions } from "node:tls";
+import type { CredentialProvider } from "../connection/handshake.js";
+import { InvalidArgumentError } from "../errors.js";
+import { assertDuration, assertInteger, assertOneOf } from "../internal/validate.js";
+import type { ConnectionPool } from "../pool/connection-pool.js";
+import type { ConnectionPoolOptions } from "../pool/pool-options.js";
+import type { StringType } from "../commands/executor.js";
+import type { RetryPolicy } from "./retry.js";
+
+/** A pool class a client can create its pool with (a subclass of {@link ConnectionPool}). */
+export type ConnectionPoolClass = new (options: ConnectionPoolOptions) => ConnectionPool;
+
+/**
+ * Options of a {@link Redis} client. Client-side durations are milliseconds.
+ * `S` is the client's string type: `decodeResponses: false` goes with `Redis<Buffer>`.
+ */
+export interface RedisOptions<S extends StringType = string> {
+  /** @defaultValue "localhost" */
+  host?: string;
+  /** @defaultValue 6379 */
+  port?: number;
+  /** Database index. @defaultValue 0 */
+  db?: number;
+  /** ACL username. */
+  username?: string;
+  /** Password (of `username`, or of the default user). */
+  password?: string;
+  /** Supplies credentials for each new connection; wins over `username`/`password`. */
+  credentialProvider?: CredentialProvider;
+  /** Connect over this Unix domain socket instead of TCP. */
+  unixSocketPath?: string;
+  /** TLS: `true` for Node's defaults (certificate verification on), or Node's TLS options. */
+  tls?: boolean | TLSConnectionOptions;
+  /** RESP version; 3 falls back to 2 on servers without HELLO. @defaultValue 3 */
+  protocolVersion?: 2 | 3;
+  /**
+   * Decode bulk strings to `string` (true) or keep them as `Buffer` (false, with `Redis<Buffer>`).
+   * @defaultValue true
+   */
+  decodeResponses?: S extends Buffer ? false : true;
+  /** Text encoding of decoded strings. Only UTF-8 is supported. @defaultValue "utf8" */
+  encoding?: "utf8" | "utf-8";
+  /** Connection name shown by CLIENT LIST. */
+  clientName?: string;
+  /** Milliseconds to open a connection and finish its handshake. @defaultValue 10 000 */
+  connectTimeout?: number;
+  /** Milliseconds without a byte, with replies outstanding, before a connection is declared stalled. @defaultValue no limit */
+  streamTimeout?: number;
+  /** Milliseconds an unused connection stays open. @defaultValue kept open */
+  maxIdleTime?: number;
+  /** Most connections the client's pool opens. @defaultValue 64 */
+  maxConnections?: number;
+  /** Milliseconds to wait for a free connection before a `TimeoutError`. @defaultValue wait forever */
+  poolTimeout?: number;
+  /** Share this pool instead of creating one; the connection options above are then the pool's. */
+  connectionPool?: ConnectionPool;
+  /** The class of the pool the client creates. @defaultValue ConnectionPool */
+  connectionPoolClass?: ConnectionPoolClass;
+  /** Which failed requests are sent again. @defaultValue retry only requests never written, 3 attempts */
+  retryPolicy?: RetryPolicy;
+  /** `CLIENT NO-EVICT ON` on every connection. */
+  noevict?: boolean;
+  /** `CLIENT NO-TOUCH ON` on every connection (Redis 7.2+). */
+  notouch?: boolean;
+  /** Largest reply accepted, in bytes. @defaultValue 512 MiB */
+  maxReplyBytes?: number;
+}
+
+/** Options that describe connections; with `connectionPool` they belong to that pool instead. */
+const CONNECTION_KEYS = [
+  "host",
+  "port",
+  "db",
+  "username",
+  "password",
+  "credentialProvider",
+  "unixSocketPath",
+  "tls",
+  "protocolVersion",
+  "clientName",
+  "connectTimeout",
+  "streamTimeout",
+  "maxIdleTime",
+  "maxConnections",
+  "poolTimeout",
+  "noevict",
+  "notouch",
+  "maxReplyBytes",
+  "connectionPoolClass",
+] as const;
+
+/** Checks a client's options once, naming the option at fault. */
+export function validateRedisOptions(options: RedisOptions<StringType>): void {
+  assertInteger("db", options.db, 0);
+  assertInteger("port", options.port, 0, 65_535);
+  assertInteger("maxConnections", options.maxConnections, 1);
+  assertOneOf("protocolVersion", options.protocolVersion, [2, 3]);
+  assertOneOf("encoding", options.encoding, ["utf8", "utf-8"]);
+  assertOneOf("decodeResponses", options.decodeResponses, [true, false]);
+  assertDuration("connectTimeout", options.connectTimeout);
+  assertDuration("streamTimeout", options.streamTimeout);
+  assertDuration("maxIdleTime", options.maxIdleTime);
+  assertDuration("poolTimeout", options.poolTimeout);
+  if (options.connectionPool !== undefined) {
+    const conflicting = CONNECTION_KEYS.filter((key) => options[key] !== undefined);
+    if (conflicting.length > 0) {
+      throw new InvalidArgumentError(
+        `${conflicting.join(", ")} cannot be combined with connectionPool: set them on the pool instead`,
+      );
+    }
+  }
+}
+
+/** The options of the pool a client creates for itself. */
+export function poolOptionsFor(options: RedisOptions<StringType>): ConnectionPoolOptions {
+  const pool: ConnectionPoolOptions = {};
+  const copy = <K extends keyof ConnectionPoolOptions>(key: K, value: ConnectionPoolOptions[K] | undefined): void => {
+    if (value !== undefined) pool[key] = value;
+  };
+  copy("host", options.host);
+  copy("port", options.port);
+  copy("db", options.db);
+  copy("username", options.username);
+  copy("password", options.password);
+  copy("credentialProvider", options.credentialProvider);
+  copy("unixSocketPath", options.unixSocketPath);
+  copy("tls", options.tls);
+  copy("protocolVersion", options.protocolVersion);
+  copy("clientName", options.clientName);
+  copy("connectTimeout", options.connectTimeout);
+  copy("streamTimeout", options.streamTimeout);
+  copy("maxIdleTime", options.maxIdleTime);
+  copy("maxConnections", options.maxConnections);
+  copy("timeout", options.poolTimeout);
+  copy("noevict", options.noevict);
+  copy("notouch", options.notouch);
+  copy("maxReplyBytes", options.maxReplyBytes);
+  return pool;
+}

@@ -1,0 +1,76 @@
+/**
+ * `Redis`: the standalone client.
+ *
+ * @module
+ */
+import type { StringType } from "../commands/executor.js";
+import { ConnectionPool } from "../pool/connection-pool.js";
+import { parseRedisUrl } from "../internal/url.js";
+import { ClientCore } from "./client-core.js";
+import { CommandClient } from "./command-client.js";
+import { poolOptionsFor, validateRedisOptions, type RedisOptions } from "./options.js";
+import { defaultRetryPolicy } from "./retry.js";
+
+/**
+ * A client for one Redis server, backed by a blocking, multiplexing {@link ConnectionPool}.
+ * Ordinary commands share a few connections; blocking commands get one of their own.
+ *
+ * It connects on first use or on `connect()`, and gives its pool reference back on `close()` (a
+ * pool it created itself is closed with it). `S` is its string type: `Redis<Buffer>` with
+ * `decodeResponses: false`.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "coredis";
+ *
+ * await using client = new Redis({ host: "localhost", port: 6379, maxConnections: 8, poolTimeout: 1000 });
+ * await client.set("k", "v", { ex: 10 });
+ * const value = await client.get("k"); // string | null
+ * ```
+ */
+export class Redis<S extends StringType = string> extends CommandClient<S> {
+  /** The pool this client sends its commands through. */
+  readonly connectionPool: ConnectionPool;
+
+  constructor(options: RedisOptions<S> = {}) {
+    validateRedisOptions(options);
+    const pool =
+      options.connectionPool ??
+      new (options.connectionPoolClass ?? ConnectionPool)(poolOptionsFor(options));
+    super(new ClientCore(pool, options.retryPolicy ?? defaultRetryPolicy), options.decodeResponses !== false, undefined);
+    this.connectionPool = pool;
+  }
+
+  /**
+   * A client for the server a URL names: `redis://[[user]:password@]host[:port][/db]`,
+   * `rediss://…` for TLS, `unix:///path/to/socket`. Explicit options win over the URL's.
+   */
+  static fromUrl<S extends StringType = string>(url: string, options: RedisOptions<S> = {}): Redis<S> {
+    return new Redis<S>({ ...parseRedisUrl(url), ...options });
+  }
+
+  /** Whether the client holds a pool reference (after `connect()` or its first command). */
+  get isConnected(): boolean {
+    return this.core.isConnected;
+  }
+
+  /**
+   * Takes a reference on the pool and opens its first connection. Idempotent. Commands connect
+   * on their own; call this to fail fast on a wrong address or password.
+   * @returns the client.
+   */
+  async connect(): Promise<this> {
+    await this.core.connect();
+    return this;
+  }
+
+  /** Gives the pool reference back; a pool this client created is closed. */
+  close(): Promise<void> {
+    return this.core.close();
+  }
+
+  /** `await using client = new Redis()`: the same as {@link Redis.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

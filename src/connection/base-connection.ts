@@ -1,0 +1,549 @@
+/**
+ * `BaseConnection`: one byte stream to one Redis server, and every request in flight on it.
+ *
+ * It owns the handshake, the queue of requests awaiting replies, write coalescing, push routing,
+ * the stream timeout and its own life cycle. Subclasses supply only {@link BaseConnection.openStream}.
+ *
+ * Invariants:
+ * - Replies arrive in the order requests were written. `#pending` holds exactly the written
+ *   requests whose replies have not been read, in write order, so the head of `#pending` owns the
+ *   next reply. A request given up after it was written stays in `#pending` as `abandoned`; its
+ *   reply is read and dropped, so later requests still get their own replies.
+ * - Requests issued during one turn of the event loop go out in one socket write: `send()` only
+ *   queues; a `process.nextTick` flush encodes and writes everything queued.
+ * - A connection that cannot trust its byte stream any more (socket error, malformed frame,
+ *   stalled server) is destroyed, and every request still on it is rejected with a typed error.
+ *
+ * @module
+ */
+import type { Duplex } from "node:stream";
+import {
+  ClientClosedError,
+  ConnectionError,
+  ProtocolError,
+  RedisError,
+  ResponseError,
+  TimeoutError,
+} from "../errors.js";
+import { Fifo } from "../internal/fifo.js";
+import { CommandEncoder } from "../protocol/encoder.js";
+import { RESPDecoder } from "../protocol/decoder.js";
+import type { PushMessage, RedisArgument, RESPValue, RESPVersion } from "../protocol/values.js";
+import {
+  courtesyCommands,
+  helloCommand,
+  isHelloRefusal,
+  requiredTailCommands,
+  resp2Commands,
+  type CredentialProvider,
+  type HandshakeSettings,
+} from "./handshake.js";
+import type { Location } from "./location.js";
+import { Request, RequestState } from "./request.js";
+import { LIBRARY_NAME, LIBRARY_VERSION } from "./version.js";
+
+/** Options every connection understands. Durations are milliseconds. */
+export interface BaseConnectionOptions {
+  /** Where the connection goes; named in error messages. Custom connections may leave it out. */
+  location?: Location;
+  /** ACL username; Redis's `default` user when left out. */
+  username?: string;
+  /** Password for `username` (or for `requirepass`). */
+  password?: string;
+  /** Supplies credentials for each new connection; wins over `username`/`password`. */
+  credentialProvider?: CredentialProvider;
+  /** Database index selected after the handshake. @defaultValue 0 */
+  db?: number;
+  /** RESP version to speak; 3 falls back to 2 when the server refuses HELLO. @defaultValue 3 */
+  protocolVersion?: RESPVersion;
+  /** Name given with `CLIENT SETNAME` (or HELLO's SETNAME). */
+  clientName?: string;
+  /** Milliseconds to open the stream and finish the handshake. @defaultValue 10 000 */
+  connectTimeout?: number;
+  /**
+   * Milliseconds a connection with replies outstanding may go without receiving a byte before it
+   * is declared stalled, failed with a {@link TimeoutError} and discarded. Blocking commands are
+   * exempt: they wait on purpose. @defaultValue no limit
+   */
+  streamTimeout?: number;
+  /** Send `CLIENT NO-EVICT ON` after the handshake. */
+  noevict?: boolean;
+  /** Send `CLIENT NO-TOUCH ON` after the handshake (Redis 7.2+). */
+  notouch?: boolean;
+  /** Largest reply accepted, in bytes; larger ones fail with a {@link ProtocolError}. @defaultValue 512 MiB */
+  maxReplyBytes?: number;
+}
+
+/** What a connection tells its owner (a pool) about itself. */
+export interface ConnectionObserver {
+  /** The connection closed, on purpose (`error` undefined) or not. Called once. */
+  onClose(connection: BaseConnection, error: RedisError | undefined): void;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Life-cycle states, in order: a connection only moves forward through them. */
+const enumState = {
+  New: 0,
+  Connecting: 1,
+  /** The stream is open and the handshake is being written; user requests are not accepted yet. */
+  Handshaking: 2,
+  Ready: 3,
+  /** Graceful close: no new requests, waiting for the replies in flight. */
+  Closing: 4,
+  Closed: 5,
+} as const;
+type ConnectionState = (typeof enumState)[keyof typeof enumState];
+
+/**
+ * One connection to Redis. Subclass it and implement {@link BaseConnection.openStream} to carry
+ * RESP over any byte stream; everything else is shared.
+ *
+ * @example
+ * ```ts
+ * import { Socket } from "node:net";
+ * import { BaseConnection, type BaseConnectionOptions } from "coredis";
+ *
+ * class LoggedConnection extends BaseConnection {
+ *   constructor(readonly options: BaseConnectionOptions & { port: number; tag: string }) { super(options); }
+ *   protected override openStream(): Promise<Socket> {
+ *     return new Promise((resolve, reject) => {
+ *       const socket = new Socket().once("error", reject).connect(this.options.port, "127.0.0.1", () => resolve(socket));
+ *     });
+ *   }
+ * }
+ * ```
+ */
+export abstract class BaseConnection {
+  /** The observer the owning pool installs. */
+  observer: ConnectionObserver | undefined;
+  /** Receives RESP3 push frames (pubsub messages, invalidations); ignored when unset. */
+  onPush: ((message: PushMessage) => void) | undefined;
+  /** Whether push frames decode their strings (true) or keep Buffers. @defaultValue true */
+  pushDecodeStrings = true;
+
+  readonly #options: BaseConnectionOptions;
+  #state: ConnectionState = enumState.New;
+  #stream: Duplex | undefined;
+  #connecting: Promise<void> | undefined;
+  #protocolVersion: RESPVersion;
+  #serverVersion: string | undefined;
+  #clientId: number | undefined;
+
+  readonly #encoder = new CommandEncoder();
+  readonly #decoder: RESPDecoder;
+  /** Written requests awaiting replies, in write order (see the module's invariants). */
+  readonly #pending = new Fifo<Request>(64);
+  /** Requests queued by `send()` since the last flush; not yet encoded. */
+  #unflushed: Request[] = [];
+  #flushScheduled = false;
+  #sequence = 0;
+  #pendingBlocking = 0;
+  #stallTimer: NodeJS.Timeout | undefined;
+  #closed: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
+  /** `performance.now()` when the connection last received bytes or became idle. */
+  #lastActivityMs = 0;
+
+  constructor(options: BaseConnectionOptions) {
+    this.#options = options;
+    this.#protocolVersion = options.protocolVersion ?? 3;
+    this.#decoder = new RESPDecoder(
+      {
+        decodeStrings: (isPush) => (isPush ? this.pushDecodeStrings : (this.#pending.peek()?.decodeStrings ?? true)),
+        onReply: (value) => this.#onReply(value),
+        onPush: (message) => this.onPush?.(message),
+      },
+      options.maxReplyBytes === undefined ? {} : { maxReplyBytes: options.maxReplyBytes },
+    );
+  }
+
+  /**
+   * Opens the byte stream to the server. Resolve once it is connected (for TLS: once the secure
+   * channel is up); reject on failure. The signal fires when the connect timeout passes or the
+   * connection is closed first: stop and release what was opened.
+   */
+  protected abstract openStream(signal: AbortSignal): Promise<Duplex>;
+
+  /** The server's address, for messages: the location, or the class name of a custom connection. */
+  get address(): string {
+    return this.#options.location?.toString() ?? this.constructor.name;
+  }
+
+  /** The protocol spoken once the handshake is done (3, or 2 after a fallback). */
+  get protocolVersion(): RESPVersion {
+    return this.#protocolVersion;
+  }
+
+  /** The server's version, from HELLO; undefined under RESP2. */
+  get serverVersion(): string | undefined {
+    return this.#serverVersion;
+  }
+
+  /** The server's id for this connection, from HELLO; undefined under RESP2. */
+  get clientId(): number | undefined {
+    return this.#clientId;
+  }
+
+  /** Whether the handshake is done and the connection accepts requests. */
+  get isReady(): boolean {
+    return this.#state === enumState.Ready;
+  }
+
+  /** Whether the connection is closing or closed. */
+  get isClosed(): boolean {
+    return this.#state >= enumState.Closing;
+  }
+
+  /** Requests written or queued whose replies have not arrived. */
+  get pendingCount(): number {
+    return this.#pending.length + this.#unflushed.length;
+  }
+
+  /** Bytes accepted for writing that the socket has not handed to the kernel yet. */
+  get bufferedWriteBytes(): number {
+    return (this.#stream?.writableLength ?? 0) + this.#encoder.pendingBytes;
+  }
+
+  /** Bytes of a reply that is arriving but not complete yet. */
+  get partialReplyBytes(): number {
+    return this.#decoder.partialBytes;
+  }
+
+  /** `performance.now()` of the last byte received (or of becoming ready). */
+  get lastActivityMs(): number {
+    return this.#lastActivityMs;
+  }
+
+  /**
+   * Opens the stream and performs the handshake. Idempotent: every call returns the same promise.
+   * @throws {TimeoutError} (phase `connect`) when `connectTimeout` passes first.
+   * @throws {AuthenticationError} when the server refuses the credentials.
+   * @throws {ConnectionError} when the stream cannot be opened.
+   */
+  connect(): Promise<void> {
+    this.#connecting ??= this.#open();
+    return this.#connecting;
+  }
+
+  /**
+   * Queues a request for the next write. Requests on a connection that is not ready are failed
+   * as unwritten (safe to retry elsewhere).
+   */
+  send(request: Request): void {
+    if (this.#state !== enumState.Ready) {
+      request.fail(this.#unwrittenError());
+      return;
+    }
+    request.state = RequestState.Queued;
+    request.sequence = ++this.#sequence;
+    this.#unflushed.push(request);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(flushConnection, this);
+    }
+  }
+
+  /**
+   * Gives up a request that its caller no longer waits for. An unwritten request is removed
+   * without a trace (`"removed"`); a written one is marked abandoned, and its reply will be read
+   * and dropped (`"abandoned"`). A connection holding a written blocking request should then be
+   * destroyed, or Redis would still act on it.
+   */
+  cancel(request: Request): "removed" | "abandoned" | "none" {
+    if (request.state === RequestState.Queued) {
+      const index = this.#unflushed.indexOf(request);
+      if (index !== -1) {
+        this.#unflushed.splice(index, 1);
+        request.state = RequestState.Created;
+        return "removed";
+      }
+    }
+    if (request.state === RequestState.Written) {
+      request.state = RequestState.Abandoned;
+      return "abandoned";
+    }
+    return "none";
+  }
+
+  /**
+   * Closes gracefully: accepts nothing new, lets the replies in flight arrive, then ends the
+   * stream. Requests that wait on purpose (blocking commands) are not waited for: the connection
+   * is destroyed and they fail with a {@link ClientClosedError}.
+   */
+  close(): Promise<void> {
+    if (this.#state === enumState.Closed) return Promise.resolve();
+    if (this.#closed !== undefined) return this.#closed;
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    if (this.#state !== enumState.Ready || this.#pendingBlocking > 0) {
+      // Blocking commands may wait for minutes: waiting for them would make close() hang.
+      this.destroy(new ClientClosedError(`connection to ${this.address} was closed`));
+    } else {
+      this.#state = enumState.Closing;
+      this.#endIfDrained();
+    }
+    return this.#closed;
+  }
+
+  /**
+   * Closes at once. Every request still on the connection is rejected with `error` (or a
+   * {@link ConnectionError}); unwritten ones are marked safe to retry.
+   */
+  destroy(error?: RedisError): void {
+    if (this.#state === enumState.Closed) return;
+    this.#state = enumState.Closed;
+    clearTimeout(this.#stallTimer);
+    this.#stream?.destroy();
+    const unflushed = this.#unflushed;
+    this.#unflushed = [];
+    // Requests never written are safe to retry elsewhere, unless the owner closed on purpose.
+    for (const request of unflushed) {
+      request.fail(error instanceof ClientClosedError ? error : this.#unwrittenError(error));
+    }
+    for (let request = this.#pending.shift(); request !== undefined; request = this.#pending.shift()) {
+      if (request.state === RequestState.Written) request.fail(this.#writtenError(error));
+    }
+    this.#resolveClosed?.();
+    this.#closed ??= Promise.resolve();
+    this.observer?.onClose(this, error);
+  }
+
+  /** Encodes and writes everything queued since the last flush, in one write. */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#state < enumState.Handshaking || this.#state === enumState.Closed) return;
+    const requests = this.#unflushed;
+    if (requests.length === 0) return;
+    this.#unflushed = [];
+    for (const request of requests) {
+      this.#encoder.encode(request.argv);
+      request.state = RequestState.Written;
+      if (request.blocking) this.#pendingBlocking++;
+      this.#pending.push(request);
+    }
+    this.#writeChunks(this.#encoder.take());
+    this.#armStallTimer();
+  }
+
+  async #open(): Promise<void> {
+    this.#state = enumState.Connecting;
+    const timeoutMs = this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      const error = new TimeoutError(`connecting to ${this.address} timed out after ${timeoutMs} ms`, "connect");
+      abort.abort(error);
+      this.destroy(error);
+    }, timeoutMs);
+    try {
+      const stream = await raceAbort(this.openStream(abort.signal), abort.signal);
+      if (this.#state !== enumState.Connecting) {
+        stream.destroy();
+        throw abort.signal.reason instanceof RedisError ? abort.signal.reason : this.#unwrittenError();
+      }
+      this.#attach(stream);
+      this.#state = enumState.Handshaking;
+      await this.#handshake();
+      if (this.#state !== enumState.Handshaking) throw this.#unwrittenError();
+      this.#state = enumState.Ready;
+      this.#lastActivityMs = performance.now();
+    } catch (error) {
+      const failure = toConnectError(error, this.address);
+      this.destroy(failure);
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #attach(stream: Duplex): void {
+    this.#stream = stream;
+    stream.on("data", (chunk: Buffer) => this.#onData(chunk));
+    stream.on("error", (error: Error) => {
+      this.destroy(new ConnectionError(`connection to ${this.address} failed: ${error.message}`, { cause: error }));
+    });
+    stream.on("close", () => {
+      this.destroy(
+        this.#state === enumState.Closing ? undefined : new ConnectionError(`connection to ${this.address} closed`),
+      );
+    });
+  }
+
+  async #handshake(): Promise<void> {
+    const options = this.#options;
+    const credentials =
+      options.credentialProvider !== undefined
+        ? await options.credentialProvider()
+        : options.password !== undefined
+          ? options.username === undefined
+            ? { password: options.password }
+            : { username: options.username, password: options.password }
+          : undefined;
+    const settings: HandshakeSettings = {
+      protocolVersion: this.#protocolVersion,
+      credentials,
+      clientName: options.clientName,
+      db: options.db ?? 0,
+      noevict: options.noevict ?? false,
+      notouch: options.notouch ?? false,
+      libName: LIBRARY_NAME,
+      libVersion: LIBRARY_VERSION,
+    };
+    let opening: RedisArgument[][] = [];
+    if (settings.protocolVersion === 3) {
+      const [hello] = await this.#exchange([helloCommand(settings)]);
+      if (hello instanceof ResponseError && isHelloRefusal(hello.message)) {
+        this.#protocolVersion = 2;
+        opening = resp2Commands(settings);
+      } else if (hello instanceof ResponseError) {
+        throw hello;
+      } else {
+        this.#readHello(hello);
+      }
+    } else {
+      opening = resp2Commands(settings);
+    }
+    const required = [...opening, ...requiredTailCommands(settings)];
+    const replies = await this.#exchange([...required, ...courtesyCommands(settings)]);
+    for (let i = 0; i < required.length; i++) {
+      const reply = replies[i];
+      if (reply instanceof ResponseError) throw reply;
+    }
+  }
+
+  #readHello(reply: RESPValue | undefined): void {
+    if (!(reply instanceof Map)) return;
+    const version = reply.get("version");
+    const id = reply.get("id");
+    if (typeof version === "string") this.#serverVersion = version;
+    if (typeof id === "number") this.#clientId = id;
+  }
+
+  /**
+   * Sends handshake commands in one write and returns their replies in order, error replies as
+   * values. Bypasses the user queue, which is empty until the handshake is done.
+   */
+  #exchange(commands: readonly RedisArgument[][]): Promise<RESPValue[]> {
+    return new Promise((resolve, reject) => {
+      const replies: RESPValue[] = [];
+      const onReply = (value: unknown): void => {
+        replies.push(value as RESPValue);
+        if (replies.length === commands.length) resolve(replies);
+      };
+      const onError = (error: RedisError): void => {
+        if (error instanceof ResponseError) onReply(error);
+        else reject(error);
+      };
+      for (const argv of commands) this.#unflushed.push(new Request(argv, true, undefined, onReply, onError));
+      this.flush();
+    });
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#lastActivityMs = performance.now();
+    try {
+      this.#decoder.feed(chunk);
+    } catch (error) {
+      this.destroy(
+        error instanceof RedisError
+          ? error
+          : new ProtocolError(`reply from ${this.address} could not be decoded`, { cause: error }),
+      );
+      return;
+    }
+    if (this.#stallTimer !== undefined) {
+      if (this.#pending.length > this.#pendingBlocking) this.#stallTimer.refresh();
+      else {
+        clearTimeout(this.#stallTimer);
+        this.#stallTimer = undefined;
+      }
+    }
+    if (this.#state === enumState.Closing) this.#endIfDrained();
+  }
+
+  #onReply(value: RESPValue): void {
+    const request = this.#pending.shift();
+    if (request === undefined) {
+      throw new ProtocolError(`${this.address} sent a reply that no request was waiting for`);
+    }
+    if (request.blocking) this.#pendingBlocking--;
+    request.complete(value, this.#protocolVersion);
+  }
+
+  #writeChunks(chunks: readonly Buffer[]): void {
+    const stream = this.#stream;
+    if (stream === undefined) return;
+    if (chunks.length === 1) {
+      stream.write(chunks[0]);
+      return;
+    }
+    // cork/uncork turns the chunks into one writev system call.
+    stream.cork();
+    for (const chunk of chunks) stream.write(chunk);
+    stream.uncork();
+  }
+
+  #armStallTimer(): void {
+    const timeoutMs = this.#options.streamTimeout;
+    if (timeoutMs === undefined || this.#stallTimer !== undefined) return;
+    if (this.#pending.length <= this.#pendingBlocking) return;
+    this.#stallTimer = setTimeout(() => {
+      this.destroy(
+        new TimeoutError(`${this.address} sent nothing for ${timeoutMs} ms with replies outstanding`, "reply"),
+      );
+    }, timeoutMs);
+    this.#stallTimer.unref();
+  }
+
+  #endIfDrained(): void {
+    if (this.#pending.length > 0 || this.#unflushed.length > 0) return;
+    this.#stream?.end();
+  }
+
+  #unwrittenError(cause?: RedisError): ConnectionError {
+    return new ConnectionError(`connection to ${this.address} is not open`, { written: false, cause });
+  }
+
+  /** A fresh error for one written request lost with the connection: no instance is shared. */
+  #writtenError(cause: RedisError | undefined): RedisError {
+    if (cause instanceof TimeoutError) return new TimeoutError(cause.message, cause.phase, { cause });
+    if (cause instanceof ClientClosedError) return new ClientClosedError(cause.message, { cause });
+    if (cause === undefined) {
+      return new ConnectionError(`connection to ${this.address} closed before the reply`, { written: true });
+    }
+    return new ConnectionError(cause.message, { written: true, cause });
+  }
+}
+
+/** The nextTick callback of `send()`: a module function, so no closure is made per flush. */
+function flushConnection(connection: BaseConnection): void {
+  connection.flush();
+}
+
+/** Resolves with `promise`, or rejects with the signal's reason once it fires. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted && typeof (value as { destroy?: unknown }).destroy === "function") {
+          // The stream opened after we gave up on it: close it rather than leak it.
+          (value as { destroy(): void }).destroy();
+        }
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** Maps whatever failed a connect into a coredis error that names the location. */
+function toConnectError(error: unknown, address: string): RedisError {
+  if (error instanceof RedisError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConnectionError(`could not connect to ${address}: ${message}`, { cause: error, written: false });
+}

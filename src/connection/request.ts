@@ -1,0 +1,119 @@
+/**
+ * One command on its way to Redis and back.
+ *
+ * A request moves through these states, and only forward:
+ * ```
+ *   created ──send()──▶ queued ──flush──▶ written ──reply──▶ settled
+ *      │                  │                  │
+ *      └── fail ──────────┴── cancel ────────┴── abandon ──▶ abandoned (its reply, when it
+ *                                                              comes, is read and dropped)
+ * ```
+ * `queued` requests sit in a connection's write buffer and can still be removed without a trace;
+ * `written` ones may have reached Redis. A retry sends a request that failed before it was written
+ * back to `created`.
+ *
+ * @module
+ */
+import { RedisError, ResponseError } from "../errors.js";
+import type { RedisArgument, ReplyContext, ReplyTransform, RESPValue, RESPVersion } from "../protocol/values.js";
+
+/** Where a request stands; see the module's diagram. */
+export const RequestState = {
+  Created: 0,
+  Queued: 1,
+  Written: 2,
+  Settled: 3,
+  Abandoned: 4,
+} as const;
+/** One of {@link RequestState}'s values. */
+export type RequestState = (typeof RequestState)[keyof typeof RequestState];
+
+/** The four reply contexts, made once: a request picks one by protocol and decoding mode. */
+const REPLY_CONTEXTS: Readonly<Record<RESPVersion, readonly [ReplyContext, ReplyContext]>> = {
+  2: [Object.freeze({ protocolVersion: 2, decodeStrings: false }), Object.freeze({ protocolVersion: 2, decodeStrings: true })],
+  3: [Object.freeze({ protocolVersion: 3, decodeStrings: false }), Object.freeze({ protocolVersion: 3, decodeStrings: true })],
+};
+
+/**
+ * A command with its outcome handlers and its place in the request life cycle. Owners that need
+ * more (a retry policy, releasing a dedicated connection) subclass it and override `fail` or
+ * `settle`.
+ */
+export class Request {
+  state: RequestState = RequestState.Created;
+  /** Times this request has been dispatched (1 on its first try). */
+  attempts = 0;
+  /** Set by the connection that queued it: its write sequence number there. */
+  sequence = 0;
+
+  /**
+   * @param argv - the command and its arguments; `argv[0]` is the command name (or container).
+   * @param decodeStrings - whether bulk strings of the reply decode to `string` (else `Buffer`).
+   * @param transform - turns the raw reply into the caller's value; `undefined` keeps it raw.
+   * @param resolve - receives the caller's value.
+   * @param reject - receives the error, once.
+   * @param blocking - whether Redis may hold the reply back on purpose (BLPOP …): such a request
+   *   is exempt from the connection's stream timeout.
+   */
+  constructor(
+    readonly argv: readonly RedisArgument[],
+    readonly decodeStrings: boolean,
+    readonly transform: ReplyTransform<unknown> | undefined,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: RedisError) => void,
+    readonly blocking = false,
+  ) {}
+
+  /** The command's name for messages: its first word, never its arguments. */
+  get commandName(): string {
+    const first = this.argv[0];
+    return typeof first === "string" ? first.toUpperCase() : String(first);
+  }
+
+  /** Whether the request has an outcome or was given up. */
+  get isDone(): boolean {
+    return this.state >= RequestState.Settled;
+  }
+
+  /** Delivers a reply: an error reply fails the request, anything else resolves through `transform`. */
+  complete(reply: RESPValue, protocolVersion: RESPVersion): void {
+    if (this.state === RequestState.Abandoned) return;
+    if (reply instanceof ResponseError) {
+      reply.command = this.commandName;
+      this.fail(reply);
+      return;
+    }
+    let value: unknown = reply;
+    if (this.transform !== undefined) {
+      try {
+        value = this.transform(reply, REPLY_CONTEXTS[protocolVersion][this.decodeStrings ? 1 : 0]);
+      } catch (error) {
+        this.fail(asRedisError(error));
+        return;
+      }
+    }
+    this.settle(value);
+  }
+
+  /** Resolves the caller unless the request is already done. */
+  settle(value: unknown): void {
+    if (this.state >= RequestState.Settled) return;
+    this.state = RequestState.Settled;
+    this.resolve(value);
+  }
+
+  /** Rejects the caller unless the request is already done. */
+  fail(error: RedisError): void {
+    if (this.state >= RequestState.Settled) return;
+    this.state = RequestState.Settled;
+    this.reject(error);
+  }
+}
+
+/** Wraps a non-coredis error thrown by a reply transform, keeping it as `cause`. */
+function asRedisError(error: unknown): RedisError {
+  if (error instanceof RedisError) return error;
+  return new ResponseError(`ERR reply could not be read: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
+}

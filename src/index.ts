@@ -1,0 +1,66 @@
+/**
+ * coredis: an asynchronous, fully typed Redis client for Node.js, with blocking, multiplexing
+ * connection pools. Public re-exports only.
+ *
+ * @packageDocumentation
+ */
+export { Redis } from "./client/redis.js";
+export { CommandClient } from "./client/command-client.js";
+export type { CallOptions } from "./client/client-core.js";
+export type { RedisOptions, ConnectionPoolClass } from "./client/options.js";
+export { exponentialBackoff, noRetry, defaultRetryPolicy } from "./client/retry.js";
+export type { RetryPolicy, ExponentialBackoffOptions } from "./client/retry.js";
+
+export { ConnectionPool, BACKED_UP_BYTES, BACKED_UP_PENDING, EXTRA_IDLE_MS } from "./pool/connection-pool.js";
+export type { AcquireOptions } from "./pool/connection-pool.js";
+export type {
+  ConnectionPoolOptions,
+  PoolSettings,
+  ConnectionClass,
+  DefaultConnectionOptions,
+} from "./pool/pool-options.js";
+export type { PoolStats } from "./pool/stats.js";
+
+export { BaseConnection } from "./connection/base-connection.js";
+export type { BaseConnectionOptions, ConnectionObserver } from "./connection/base-connection.js";
+export { TCPConnection } from "./connection/tcp-connection.js";
+export type { TCPConnectionOptions } from "./connection/tcp-connection.js";
+export { UnixDomainSocketConnection } from "./connection/unix-connection.js";
+export type { UnixDomainSocketConnectionOptions } from "./connection/unix-connection.js";
+export { TCPLocation, UnixDomainSocketLocation } from "./connection/location.js";
+export type { Location } from "./connection/location.js";
+export type { Credentials, CredentialProvider } from "./connection/handshake.js";
+
+export type { RedisArgument, RESPValue, RESPVersion, PushMessage, ReplyContext, ReplyTransform } from "./protocol/values.js";
+export type { StringType } from "./commands/executor.js";
+export { CommandFlag } from "./commands/command-spec.js";
+export type { CommandSpec, KeySpec } from "./commands/command-spec.js";
+
+export {
+  RedisError,
+  InvalidArgumentError,
+  ConnectionError,
+  TimeoutError,
+  AbortError,
+  ProtocolError,
+  ClientClosedError,
+  WatchError,
+  PipelineError,
+  ClusterError,
+  SentinelError,
+  ResponseError,
+  WrongTypeError,
+  NoScriptError,
+  BusyLoadingError,
+  ReadOnlyError,
+  ExecAbortError,
+  UnknownCommandError,
+  AuthenticationError,
+  AuthorizationError,
+  MovedError,
+  AskError,
+  TryAgainError,
+  ClusterDownError,
+  CrossSlotError,
+} from "./errors.js";
+export type { RedisErrorOptions, TimeoutPhase } from "./errors.js";

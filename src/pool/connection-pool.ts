@@ -1,0 +1,519 @@
+/**
+ * `ConnectionPool`: the blocking, multiplexing pool of one Redis server.
+ *
+ * Every open connection is in exactly one of these sets, and `#place()` is the only way one moves:
+ * ```
+ *   connecting ──ready──▶ multiplexed ◀──────▶ idle ◀──────▶ dedicated
+ *        │                     │                 │                │
+ *        └──────── closed ◀────┴─────────────────┴────────────────┘
+ * ```
+ * - multiplexed: shared by any number of ordinary commands; a caller writes its command and
+ *   hands the connection back at once, before the reply (replies match requests in order).
+ * - dedicated: held by one owner (a blocking command, a pipeline, pubsub) until it releases it.
+ * - idle: open and unused; either kind of request may take it.
+ *
+ * Which multiplexed connection a command uses: the first one that is not backed up. A connection
+ * is backed up when it has more than {@link BACKED_UP_PENDING} requests in flight, or more than
+ * {@link BACKED_UP_BYTES} bytes waiting to be written or of one reply still arriving. When every
+ * multiplexed connection is backed up, the command still goes to the least loaded one at once,
+ * and the pool opens one more multiplexed connection (within `maxConnections`, one at a time) for
+ * the commands that follow. So one 10 MB value does not stall every small command, a burst on a
+ * cold pool opens one connection rather than one per command, and small commands stay batched on
+ * few sockets. Connections beyond the first that stay unused are closed after
+ * `maxIdleTime` (or {@link EXTRA_IDLE_MS} when that is unset).
+ *
+ * When no connection can be taken or opened, requests wait in one first-come, first-served queue.
+ *
+ * @module
+ */
+import { AbortError, ClientClosedError, InvalidArgumentError, type RedisError, TimeoutError } from "../errors.js";
+import type { BaseConnection, BaseConnectionOptions } from "../connection/base-connection.js";
+import { TCPLocation, UnixDomainSocketLocation } from "../connection/location.js";
+import { TCPConnection } from "../connection/tcp-connection.js";
+import { UnixDomainSocketConnection } from "../connection/unix-connection.js";
+import { Fifo } from "../internal/fifo.js";
+import { parseRedisUrl } from "../internal/url.js";
+import { assertDuration, assertInteger } from "../internal/validate.js";
+import {
+  POOL_SETTING_KEYS,
+  type ConnectionClass,
+  type ConnectionPoolOptions,
+  type DefaultConnectionOptions,
+} from "./pool-options.js";
+import type { PoolStats } from "./stats.js";
+
+/** Requests in flight beyond which a multiplexed connection counts as backed up. */
+export const BACKED_UP_PENDING = 4096;
+/** Bytes waiting to be written, or of a reply still arriving, beyond which a connection is backed up. */
+export const BACKED_UP_BYTES = 256 * 1024;
+/** How long a connection beyond the first stays open unused when `maxIdleTime` is not set. */
+export const EXTRA_IDLE_MS = 30_000;
+const DEFAULT_MAX_CONNECTIONS = 64;
+
+/** What a caller of {@link ConnectionPool.acquire} asks for. */
+export interface AcquireOptions {
+  /** A connection for this caller alone (blocking commands, pipelines, pubsub) rather than a shared one. */
+  dedicated: boolean;
+  /** Gives up waiting when it fires; the request never reaches Redis. */
+  signal?: AbortSignal | undefined;
+  /** Milliseconds to wait at most; the smaller of this and the pool's `timeout` applies. */
+  timeoutMs?: number | undefined;
+}
+
+interface Waiter {
+  readonly dedicated: boolean;
+  readonly resolve: (connection: BaseConnection) => void;
+  readonly reject: (error: RedisError) => void;
+  done: boolean;
+  dispose: (() => void) | undefined;
+}
+
+/**
+ * A blocking connection pool for one server: it multiplexes ordinary commands over few
+ * connections and lends dedicated ones to blocking commands, pipelines and pubsub.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionPool, Redis, TCPLocation } from "coredis";
+ *
+ * const pool = new ConnectionPool({ location: new TCPLocation("localhost", 6379), maxConnections: 8 });
+ * await using _ = await pool.connect(); // this scope owns the pool's lifetime
+ * await using client = new Redis({ connectionPool: pool });
+ * await client.ping();
+ * ```
+ */
+export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionOptions> {
+  /** Most connections open at once. */
+  readonly maxConnections: number;
+  /** Milliseconds a request waits for a connection; undefined: forever. */
+  readonly timeoutMs: number | undefined;
+  /** Milliseconds an unused connection stays open; undefined: kept. */
+  readonly maxIdleTimeMs: number | undefined;
+
+  readonly #connectionClass: ConnectionClass<O>;
+  readonly #connectionOptions: O;
+
+  readonly #connecting = new Set<BaseConnection>();
+  readonly #multiplexed: BaseConnection[] = [];
+  /** Idle connections, most recently used last: taken from the end, reaped from the front. */
+  readonly #idle: BaseConnection[] = [];
+  readonly #dedicated = new Set<BaseConnection>();
+  /** The multiplexed connection being opened, if any: later commands wait for it, not for new ones. */
+  #openingMultiplexed: Promise<BaseConnection> | undefined;
+  readonly #waiters = new Fifo<Waiter>();
+  #servingWaiters = false;
+
+  #references = 0;
+  #closing: Promise<void> | undefined;
+  #created = 0;
+  #closed = 0;
+  #reaper: NodeJS.Timeout | undefined;
+
+  constructor(options: ConnectionPoolOptions<O> = {} as ConnectionPoolOptions<O>) {
+    assertInteger("maxConnections", options.maxConnections, 1);
+    assertDuration("timeout", options.timeout);
+    assertDuration("maxIdleTime", options.maxIdleTime);
+    this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.timeoutMs = options.timeout;
+    this.maxIdleTimeMs = options.maxIdleTime;
+    const connectionOptions: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(options)) {
+      if (!POOL_SETTING_KEYS.has(key)) connectionOptions[key] = value;
+    }
+    if (options.connectionClass !== undefined) {
+      this.#connectionClass = options.connectionClass;
+      this.#connectionOptions = connectionOptions as O;
+    } else {
+      const { connectionClass, connectionOptions: defaults } = defaultConnection(connectionOptions as DefaultConnectionOptions);
+      this.#connectionClass = connectionClass as unknown as ConnectionClass<O>;
+      this.#connectionOptions = defaults as unknown as O;
+    }
+  }
+
+  /**
+   * A pool for the server a URL names: `redis://[[user]:password@]host[:port][/db]`,
+   * `rediss://…` (TLS) or `unix:///path/to/socket`. Explicit options win over the URL's.
+   */
+  static fromUrl(url: string, options: ConnectionPoolOptions = {}): ConnectionPool {
+    return new ConnectionPool({ ...parseRedisUrl(url), ...options });
+  }
+
+  /** A snapshot of the pool's connections and counters. */
+  get stats(): PoolStats {
+    return {
+      open: this.#multiplexed.length + this.#idle.length + this.#dedicated.size,
+      connecting: this.#connecting.size,
+      idle: this.#idle.length,
+      multiplexed: this.#multiplexed.length,
+      dedicated: this.#dedicated.size,
+      waiters: this.#waiters.length,
+      created: this.#created,
+      closed: this.#closed,
+      references: this.#references,
+    };
+  }
+
+  /** Every connection counted against `maxConnections`. */
+  get #total(): number {
+    return this.#connecting.size + this.#multiplexed.length + this.#idle.length + this.#dedicated.size;
+  }
+
+  /**
+   * Takes a reference on the pool. The holder of a reference may use it until it calls
+   * {@link ConnectionPool.close}; the last `close()` closes every connection. Opens the first
+   * connection, so a wrong address or password fails here rather than at the first command.
+   * @returns the pool, for `await using _ = await pool.connect()`.
+   */
+  async connect(): Promise<this> {
+    if (this.#closing !== undefined) await this.#closing;
+    this.#references++;
+    try {
+      const connection = await this.acquire({ dedicated: false });
+      this.release(connection);
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    return this;
+  }
+
+  /**
+   * Returns a reference taken by {@link ConnectionPool.connect}. The last one closes the pool:
+   * waiters fail with {@link ClientClosedError}, replies in flight on shared connections are
+   * awaited, dedicated connections are closed at once. A closed pool can be connected again.
+   */
+  async close(): Promise<void> {
+    if (this.#references === 0) return this.#closing;
+    this.#references--;
+    if (this.#references > 0) return;
+    this.#closing = this.#shutDown();
+    try {
+      await this.#closing;
+    } finally {
+      this.#closing = undefined;
+    }
+  }
+
+  /** `await using pool = …`: the same as {@link ConnectionPool.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * The multiplexed connection a command should use right now, without waiting: the first that
+   * is ready and not backed up, else the least loaded. `undefined` when there is none yet (the
+   * caller then uses {@link ConnectionPool.acquire}). May start opening one more connection.
+   */
+  multiplexed(): BaseConnection | undefined {
+    const connections = this.#multiplexed;
+    if (connections.length === 0 || this.#references === 0) return undefined;
+    let best: BaseConnection | undefined;
+    let bestLoad = Infinity;
+    for (const connection of connections) {
+      const load = connection.pendingCount;
+      if (load < BACKED_UP_PENDING && !isBackedUpByBytes(connection)) return connection;
+      if (load < bestLoad) {
+        best = connection;
+        bestLoad = load;
+      }
+    }
+    this.#growMultiplexed();
+    return best;
+  }
+
+  /** Whether `connection` is (still) one of the shared connections. */
+  isMultiplexed(connection: BaseConnection): boolean {
+    return this.#multiplexed.includes(connection);
+  }
+
+  /**
+   * Takes a connection: a shared (multiplexed) one, or one for the caller alone (`dedicated`).
+   * Waits, first come first served, when none can be taken or opened.
+   *
+   * A dedicated connection MUST be given back with {@link ConnectionPool.release}, or destroyed
+   * (its slot then frees itself). Multiplexed connections need no release.
+   * @throws {TimeoutError} (phase `pool`) when the wait outlasts the pool's `timeout`.
+   * @throws {AbortError} when the signal fires first.
+   * @throws {ClientClosedError} when the pool is not connected.
+   */
+  acquire(options: AcquireOptions): Promise<BaseConnection> {
+    if (this.#references === 0) {
+      return Promise.reject(new ClientClosedError("the connection pool is closed; call connect() before using it"));
+    }
+    if (!options.dedicated) {
+      const shared = this.multiplexed();
+      if (shared !== undefined) return Promise.resolve(shared);
+      if (this.#openingMultiplexed !== undefined) return this.#openingMultiplexed;
+    }
+    if (options.signal?.aborted === true) {
+      return Promise.reject(new AbortError("the request was aborted before it was sent", false, { cause: options.signal.reason }));
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { dedicated: options.dedicated, resolve, reject, done: false, dispose: undefined };
+      this.#waiters.push(waiter);
+      this.#armWaiter(waiter, options);
+      this.#serveWaiters();
+    });
+  }
+
+  /**
+   * Gives back a dedicated connection. A closed one just frees its slot; an open one serves the
+   * next waiter or becomes idle. The caller must not use it afterwards.
+   */
+  release(connection: BaseConnection): void {
+    if (!this.#dedicated.delete(connection)) return;
+    if (connection.isClosed) return;
+    if (this.#references === 0) {
+      void connection.close();
+      return;
+    }
+    this.#idle.push(connection);
+    this.#serveWaiters();
+  }
+
+  #armWaiter(waiter: Waiter, options: AcquireOptions): void {
+    const timeoutMs = minDefined(this.timeoutMs, options.timeoutMs);
+    const signal = options.signal;
+    if (timeoutMs === undefined && signal === undefined) return;
+    const fail = (error: RedisError): void => {
+      if (waiter.done) return;
+      waiter.done = true;
+      waiter.dispose?.();
+      waiter.reject(error);
+    };
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            fail(
+              new TimeoutError(
+                `no connection became available within ${timeoutMs} ms (maxConnections: ${this.maxConnections})`,
+                "pool",
+              ),
+            );
+          }, timeoutMs);
+    const onAbort = (): void =>
+      fail(new AbortError("the request was aborted while waiting for a connection", false, { cause: signal?.reason }));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    waiter.dispose = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+  }
+
+  /**
+   * Hands connections to waiters in order while it can. The head waiter blocks those behind it,
+   * so nobody is overtaken. Re-entrancy guarded: settling a waiter can release a connection.
+   */
+  #serveWaiters(): void {
+    if (this.#servingWaiters) return;
+    this.#servingWaiters = true;
+    try {
+      for (let waiter = this.#waiters.peek(); waiter !== undefined; waiter = this.#waiters.peek()) {
+        if (waiter.done) {
+          this.#waiters.shift();
+          continue;
+        }
+        if (!this.#serve(waiter)) break;
+        this.#waiters.shift();
+      }
+    } finally {
+      this.#servingWaiters = false;
+    }
+  }
+
+  /** Serves one waiter if a connection can be taken or opened for it now. */
+  #serve(waiter: Waiter): boolean {
+    if (!waiter.dedicated) {
+      const shared = this.multiplexed();
+      if (shared !== undefined) {
+        settle(waiter, shared);
+        return true;
+      }
+      if (this.#openingMultiplexed !== undefined) {
+        const opening = this.#openingMultiplexed;
+        waiter.done = true;
+        waiter.dispose?.();
+        opening.then(waiter.resolve, waiter.reject);
+        return true;
+      }
+    }
+    const idle = this.#idle.pop();
+    if (idle !== undefined) {
+      this.#place(idle, waiter.dedicated);
+      settle(waiter, idle);
+      return true;
+    }
+    if (this.#total < this.maxConnections) {
+      waiter.done = true;
+      waiter.dispose?.();
+      this.#open(waiter.dedicated).then(waiter.resolve, waiter.reject);
+      return true;
+    }
+    if (waiter.dedicated) {
+      // At the limit, a shared connection with nothing in flight may be lent out whole.
+      const index = this.#multiplexed.findIndex((connection) => connection.pendingCount === 0);
+      if (index !== -1) {
+        const [taken] = this.#multiplexed.splice(index, 1) as [BaseConnection];
+        this.#dedicated.add(taken);
+        settle(waiter, taken);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Opens a connection for a multiplexed or dedicated use; it counts against the limit at once. */
+  #open(dedicated: boolean): Promise<BaseConnection> {
+    const connection = new this.#connectionClass(this.#connectionOptions);
+    this.#created++;
+    this.#connecting.add(connection);
+    connection.observer = this;
+    const opened = connection.connect().then(
+      () => {
+        this.#connecting.delete(connection);
+        if (this.#references === 0) {
+          void connection.close();
+          throw new ClientClosedError("the connection pool was closed while connecting");
+        }
+        this.#place(connection, dedicated);
+        this.#armReaper();
+        return connection;
+      },
+      (error: unknown) => {
+        this.#connecting.delete(connection);
+        throw error;
+      },
+    );
+    if (!dedicated) {
+      this.#openingMultiplexed = opened;
+      const clear = (): void => {
+        if (this.#openingMultiplexed === opened) this.#openingMultiplexed = undefined;
+        this.#serveWaiters();
+      };
+      opened.then(clear, clear);
+    }
+    return opened;
+  }
+
+  /** Starts one more multiplexed connection when every one is backed up and the limit allows. */
+  #growMultiplexed(): void {
+    if (this.#openingMultiplexed !== undefined || this.#total >= this.maxConnections || this.#waiters.length > 0) return;
+    const idle = this.#idle.pop();
+    if (idle !== undefined) {
+      this.#multiplexed.push(idle);
+      return;
+    }
+    // Nobody awaits this promise: a failure only means the next backed-up command tries again.
+    this.#open(false).catch(() => undefined);
+  }
+
+  /** Puts an open connection in the set for its use. */
+  #place(connection: BaseConnection, dedicated: boolean): void {
+    if (dedicated) this.#dedicated.add(connection);
+    else this.#multiplexed.push(connection);
+  }
+
+  /** @internal The observer hook: a connection closed, for whatever reason. Frees its slot. */
+  onClose(connection: BaseConnection): void {
+    this.#closed++;
+    this.#connecting.delete(connection);
+    this.#dedicated.delete(connection);
+    removeFrom(this.#multiplexed, connection);
+    removeFrom(this.#idle, connection);
+    this.#serveWaiters();
+  }
+
+  /** Closes unused connections: idle past `maxIdleTime`, and extra shared ones past {@link EXTRA_IDLE_MS}. */
+  #reap(): void {
+    const now = performance.now();
+    const idleLimit = this.maxIdleTimeMs;
+    const extraLimit = Math.min(idleLimit ?? EXTRA_IDLE_MS, EXTRA_IDLE_MS);
+    const unused = (connection: BaseConnection, limit: number): boolean =>
+      connection.pendingCount === 0 && now - connection.lastActivityMs >= limit;
+    for (const connection of [...this.#idle]) {
+      const keepable = idleLimit === undefined && this.#multiplexed.length === 0 && this.#idle[0] === connection;
+      if (!keepable && unused(connection, idleLimit ?? extraLimit)) void connection.close();
+    }
+    this.#multiplexed.forEach((connection, index) => {
+      const limit = index === 0 ? idleLimit : extraLimit;
+      if (limit !== undefined && unused(connection, limit)) void connection.close();
+    });
+    if (this.#total === 0) this.#stopReaper();
+  }
+
+  #armReaper(): void {
+    if (this.#reaper !== undefined) return;
+    const periodMs = Math.max(10, Math.min(this.maxIdleTimeMs ?? EXTRA_IDLE_MS, EXTRA_IDLE_MS) / 2);
+    this.#reaper = setInterval(() => this.#reap(), periodMs);
+    // Reaping must never keep a process alive.
+    this.#reaper.unref();
+  }
+
+  #stopReaper(): void {
+    clearInterval(this.#reaper);
+    this.#reaper = undefined;
+  }
+
+  async #shutDown(): Promise<void> {
+    this.#stopReaper();
+    for (let waiter = this.#waiters.shift(); waiter !== undefined; waiter = this.#waiters.shift()) {
+      if (waiter.done) continue;
+      waiter.done = true;
+      waiter.dispose?.();
+      waiter.reject(new ClientClosedError("the connection pool was closed while waiting for a connection"));
+    }
+    const closing: Promise<void>[] = [];
+    for (const connection of [...this.#multiplexed, ...this.#idle]) closing.push(connection.close());
+    for (const connection of [...this.#dedicated, ...this.#connecting]) {
+      connection.destroy(new ClientClosedError(`the connection pool was closed; ${connection.address} disconnected`));
+    }
+    this.#multiplexed.length = 0;
+    this.#idle.length = 0;
+    this.#dedicated.clear();
+    this.#connecting.clear();
+    await Promise.all(closing);
+  }
+}
+
+function settle(waiter: Waiter, connection: BaseConnection): void {
+  waiter.done = true;
+  waiter.dispose?.();
+  waiter.resolve(connection);
+}
+
+function isBackedUpByBytes(connection: BaseConnection): boolean {
+  return connection.bufferedWriteBytes > BACKED_UP_BYTES || connection.partialReplyBytes > BACKED_UP_BYTES;
+}
+
+function removeFrom(list: BaseConnection[], connection: BaseConnection): void {
+  const index = list.indexOf(connection);
+  if (index !== -1) list.splice(index, 1);
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+/** Chooses the built-in connection class and its location from host/port/unixSocketPath. */
+function defaultConnection(options: DefaultConnectionOptions): {
+  connectionClass: ConnectionClass<never>;
+  connectionOptions: BaseConnectionOptions;
+} {
+  const { host, port, unixSocketPath, ...rest } = options;
+  assertInteger("port", port, 0, 65_535);
+  const location =
+    options.location ??
+    (unixSocketPath !== undefined
+      ? new UnixDomainSocketLocation(unixSocketPath)
+      : new TCPLocation(host ?? "localhost", port ?? 6379));
+  if (location instanceof UnixDomainSocketLocation) {
+    if (options.tls !== undefined && options.tls !== false) {
+      throw new InvalidArgumentError("tls cannot be used with a Unix domain socket");
+    }
+    return { connectionClass: UnixDomainSocketConnection, connectionOptions: { ...rest, location } };
+  }
+  return { connectionClass: TCPConnection, connectionOptions: { ...rest, location } };
+}

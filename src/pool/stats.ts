@@ -1,0 +1,27 @@
+/**
+ * `PoolStats`: a plain snapshot of a pool's connections and counters, taken by `pool.stats`.
+ *
+ * @module
+ */
+
+/** A snapshot of a connection pool. Counts are connections unless said otherwise. */
+export interface PoolStats {
+  /** Open connections: idle + multiplexed + dedicated. */
+  readonly open: number;
+  /** Connections being opened (counted against `maxConnections` too). */
+  readonly connecting: number;
+  /** Open connections nobody uses. */
+  readonly idle: number;
+  /** Connections shared by ordinary commands. */
+  readonly multiplexed: number;
+  /** Connections held by one owner (blocking commands, pipelines, pubsub). */
+  readonly dedicated: number;
+  /** Requests waiting for a connection. */
+  readonly waiters: number;
+  /** Connections created since the pool was made. */
+  readonly created: number;
+  /** Connections closed since the pool was made. */
+  readonly closed: number;
+  /** References held through `connect()`. */
+  readonly references: number;
+}

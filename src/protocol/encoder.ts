@@ -1,0 +1,310 @@
+/**
+ * Command encoder: argument lists → RESP arrays of bulk strings, written into a reusable slab.
+ *
+ * Layout of the slab (the invariant everything below keeps):
+ * ```
+ *   0            #start            #pos              slab.length
+ *   | handed out  | encoded, not yet | free             |
+ *   | never again | taken            |                  |
+ *   | written     |                  |                  |
+ * ```
+ * Bytes before `#start` belong to chunks already queued or returned by `take()`: a socket may still
+ * be writing them, so they are never written again. `take()` moves `#start` up to `#pos`; when the
+ * free part is too small, a fresh slab replaces the old one (which lives on only in its chunks).
+ *
+ * Nothing is allocated per argument on the hot path: short ASCII strings are copied byte by byte,
+ * other strings are written by `Buffer#write`, numbers are written digit by digit. Buffers of at
+ * least `largeArgumentBytes` are not copied at all but queued as chunks of their own (so the
+ * caller must not modify such a Buffer until it has been written).
+ *
+ * @module
+ */
+import { InvalidArgumentError } from "../errors.js";
+import type { RedisArgument } from "./values.js";
+
+/** Options of a {@link CommandEncoder}. */
+export interface CommandEncoderOptions {
+  /**
+   * Size of each slab the encoder writes into, in bytes.
+   * @defaultValue 65536
+   */
+  slabBytes?: number;
+  /**
+   * Buffer arguments at least this long are queued as chunks of their own instead of being copied;
+   * strings this long are encoded into a Buffer of their own.
+   * @defaultValue 16384
+   */
+  largeArgumentBytes?: number;
+}
+
+const DEFAULT_SLAB_BYTES = 64 * 1024;
+const DEFAULT_LARGE_ARGUMENT_BYTES = 16 * 1024;
+/** Strings shorter than this are copied by a JS loop when ASCII (cheaper than a native call). */
+const SHORT_STRING_CHARS = 64;
+/** Room for `$`, up to 16 digits and CRLF, or for a whole number argument. */
+const HEADER_ROOM = 20;
+
+const CR = 13;
+const LF = 10;
+const ASTERISK = 42;
+const DOLLAR = 36;
+
+/** The number of decimal digits of a non-negative safe integer. */
+function decimalDigits(n: number): number {
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  let digits = 5;
+  for (let limit = 100000; n >= limit && digits < 16; limit *= 10) digits++;
+  return digits;
+}
+
+/** Writes the digits of the non-negative safe integer `n` into `buf` at `at`; returns the end. */
+function writeDigits(buf: Buffer, at: number, n: number): number {
+  const end = at + decimalDigits(n);
+  let i = end;
+  let rest = n;
+  do {
+    const quotient = Math.floor(rest / 10);
+    buf[--i] = 48 + (rest - quotient * 10);
+    rest = quotient;
+  } while (rest > 0);
+  return end;
+}
+
+/** The decimal text Redis expects for a number that is not a safe integer. */
+function numberText(n: number, index: number): string {
+  if (Number.isNaN(n)) throw new InvalidArgumentError(`command argument ${index} is NaN`);
+  if (n === Infinity) return "inf";
+  if (n === -Infinity) return "-inf";
+  return String(n);
+}
+
+/**
+ * Encodes commands into RESP for one connection's writes.
+ *
+ * @example
+ * ```ts
+ * const encoder = new CommandEncoder();
+ * encoder.encode(["SET", "key", "value"]);
+ * encoder.encode(["INCRBY", "counter", 5]);
+ * socket.write(Buffer.concat(encoder.take())); // or write each chunk, corked
+ * ```
+ */
+export class CommandEncoder {
+  readonly #slabBytes: number;
+  readonly #largeBytes: number;
+  #slab: Buffer;
+  /** The first slab byte not yet part of a queued chunk. */
+  #start = 0;
+  /** The next slab byte to write. */
+  #pos = 0;
+  /** Chunks encoded since the last take(), in order, except the slab's `[#start, #pos)`. */
+  #chunks: Buffer[] = [];
+  /** Total bytes in `#chunks`. */
+  #queuedBytes = 0;
+
+  /** @throws {InvalidArgumentError} when a size is not a positive integer. */
+  constructor(options: CommandEncoderOptions = {}) {
+    const { slabBytes = DEFAULT_SLAB_BYTES, largeArgumentBytes = DEFAULT_LARGE_ARGUMENT_BYTES } = options;
+    if (!Number.isSafeInteger(slabBytes) || slabBytes < 64) {
+      throw new InvalidArgumentError("slabBytes must be an integer of at least 64 (bytes)");
+    }
+    if (!Number.isSafeInteger(largeArgumentBytes) || largeArgumentBytes < 1) {
+      throw new InvalidArgumentError("largeArgumentBytes must be a positive integer (bytes)");
+    }
+    this.#slabBytes = slabBytes;
+    this.#largeBytes = largeArgumentBytes;
+    this.#slab = Buffer.allocUnsafe(slabBytes);
+  }
+
+  /** Bytes encoded since the last {@link CommandEncoder.take}. */
+  get pendingBytes(): number {
+    return this.#queuedBytes + this.#pos - this.#start;
+  }
+
+  /**
+   * Appends one command: a RESP array of bulk strings. Strings are sent as UTF-8, numbers in
+   * decimal (`Infinity` as `inf`), bigints by `toString()`, Buffers as they are.
+   *
+   * @throws {InvalidArgumentError} for an empty command, a NaN, or an argument of another type;
+   *   nothing of the command is kept then.
+   */
+  encode(argv: readonly RedisArgument[]): void {
+    const count = argv.length;
+    if (count === 0) throw new InvalidArgumentError("a command needs at least one argument");
+    // Snapshot, so that a bad argument leaves no half-encoded command behind.
+    const slab = this.#slab;
+    const start = this.#start;
+    const pos = this.#pos;
+    const chunkCount = this.#chunks.length;
+    const queuedBytes = this.#queuedBytes;
+    try {
+      this.#header(ASTERISK, count);
+      for (let i = 0; i < count; i++) {
+        const arg = argv[i];
+        if (typeof arg === "string") this.#string(arg);
+        else if (typeof arg === "number") this.#number(arg, i);
+        else if (arg instanceof Uint8Array) this.#buffer(arg);
+        else if (typeof arg === "bigint") this.#string(arg.toString());
+        else throw new InvalidArgumentError(`command argument ${i} has unsupported type ${typeof arg}`);
+      }
+    } catch (error) {
+      this.#slab = slab;
+      this.#start = start;
+      this.#pos = pos;
+      this.#chunks.length = chunkCount;
+      this.#queuedBytes = queuedBytes;
+      throw error;
+    }
+  }
+
+  /**
+   * Returns the chunks encoded since the last call, in order: views of the slab and large Buffer
+   * arguments. The encoder never writes to them again.
+   */
+  take(): Buffer[] {
+    if (this.#pos > this.#start) this.#queueSlab();
+    const chunks = this.#chunks;
+    this.#chunks = [];
+    this.#queuedBytes = 0;
+    return chunks;
+  }
+
+  /** Makes sure `bytes` can be written at `#pos`, moving to a fresh slab if needed. */
+  #reserve(bytes: number): void {
+    if (this.#pos + bytes <= this.#slab.length) return;
+    if (this.#pos > this.#start) this.#queueSlab();
+    this.#slab = Buffer.allocUnsafe(Math.max(this.#slabBytes, bytes));
+    this.#start = 0;
+    this.#pos = 0;
+  }
+
+  /** Queues the slab's unqueued bytes `[#start, #pos)` as a chunk. */
+  #queueSlab(): void {
+    this.#chunks.push(this.#slab.subarray(this.#start, this.#pos));
+    this.#queuedBytes += this.#pos - this.#start;
+    this.#start = this.#pos;
+  }
+
+  /** Queues `chunk` itself, after whatever the slab holds. */
+  #queueChunk(chunk: Buffer): void {
+    if (this.#pos > this.#start) this.#queueSlab();
+    this.#chunks.push(chunk);
+    this.#queuedBytes += chunk.length;
+  }
+
+  /** Writes `<prefix><n>\r\n`. */
+  #header(prefix: number, n: number): void {
+    this.#reserve(HEADER_ROOM);
+    const slab = this.#slab;
+    slab[this.#pos] = prefix;
+    const end = writeDigits(slab, this.#pos + 1, n);
+    slab[end] = CR;
+    slab[end + 1] = LF;
+    this.#pos = end + 2;
+  }
+
+  #crlf(): void {
+    this.#reserve(2);
+    this.#slab[this.#pos] = CR;
+    this.#slab[this.#pos + 1] = LF;
+    this.#pos += 2;
+  }
+
+  #string(s: string): void {
+    const length = s.length;
+    if (length < SHORT_STRING_CHARS) {
+      // Optimistic ASCII path: the payload goes after a header sized for `length` bytes; the first
+      // non-ASCII character abandons it (nothing at or after #pos is owned yet) for the UTF-8 path.
+      this.#reserve(length + 8);
+      const slab = this.#slab;
+      const at = this.#pos;
+      let p = at + (length < 10 ? 4 : 5);
+      let i = 0;
+      for (; i < length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        slab[p++] = c;
+      }
+      if (i === length) {
+        slab[at] = DOLLAR;
+        const headerEnd = writeDigits(slab, at + 1, length);
+        slab[headerEnd] = CR;
+        slab[headerEnd + 1] = LF;
+        slab[p] = CR;
+        slab[p + 1] = LF;
+        this.#pos = p + 2;
+        return;
+      }
+    }
+    const bytes = Buffer.byteLength(s, "utf8");
+    if (bytes >= this.#largeBytes) {
+      this.#header(DOLLAR, bytes);
+      this.#queueChunk(Buffer.from(s, "utf8"));
+      this.#crlf();
+      return;
+    }
+    this.#header(DOLLAR, bytes);
+    this.#reserve(bytes + 2);
+    this.#pos += this.#slab.write(s, this.#pos, bytes, "utf8");
+    this.#slab[this.#pos] = CR;
+    this.#slab[this.#pos + 1] = LF;
+    this.#pos += 2;
+  }
+
+  #number(n: number, index: number): void {
+    if (!Number.isSafeInteger(n)) {
+      this.#string(numberText(n, index));
+      return;
+    }
+    // `$<digits>\r\n<number>\r\n` fits in 2 * HEADER_ROOM bytes.
+    this.#reserve(2 * HEADER_ROOM);
+    const slab = this.#slab;
+    const negative = n < 0;
+    const magnitude = negative ? -n : n;
+    const length = decimalDigits(magnitude) + (negative ? 1 : 0);
+    slab[this.#pos] = DOLLAR;
+    let p = writeDigits(slab, this.#pos + 1, length);
+    slab[p] = CR;
+    slab[p + 1] = LF;
+    p += 2;
+    if (negative) slab[p++] = 45;
+    p = writeDigits(slab, p, magnitude);
+    slab[p] = CR;
+    slab[p + 1] = LF;
+    this.#pos = p + 2;
+  }
+
+  #buffer(arg: Uint8Array): void {
+    const length = arg.length;
+    this.#header(DOLLAR, length);
+    if (length >= this.#largeBytes) {
+      this.#queueChunk(Buffer.isBuffer(arg) ? arg : Buffer.from(arg.buffer, arg.byteOffset, length));
+      this.#crlf();
+      return;
+    }
+    this.#reserve(length + 2);
+    this.#slab.set(arg, this.#pos);
+    this.#pos += length;
+    this.#slab[this.#pos] = CR;
+    this.#slab[this.#pos + 1] = LF;
+    this.#pos += 2;
+  }
+}
+
+let shared: CommandEncoder | undefined;
+
+/**
+ * Encodes one command into a Buffer of its own: a convenience for tests, handshakes and tools,
+ * not for the hot path (it copies).
+ *
+ * @throws {InvalidArgumentError} as {@link CommandEncoder.encode} does.
+ */
+export function encodeCommand(argv: readonly RedisArgument[]): Buffer {
+  shared ??= new CommandEncoder();
+  shared.encode(argv);
+  const chunks = shared.take();
+  return Buffer.concat(chunks);
+}
