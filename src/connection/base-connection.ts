@@ -507,6 +507,7 @@ export abstract class BaseConnection {
   #writtenError(cause: RedisError | undefined): RedisError {
     if (cause instanceof TimeoutError) return new TimeoutError(cause.message, cause.phase, { cause });
     if (cause instanceof ClientClosedError) return new ClientClosedError(cause.message, { cause });
+    if (cause instanceof ProtocolError) return new ProtocolError(cause.message, { cause });
     if (cause === undefined) {
       return new ConnectionError(`connection to ${this.address} closed before the reply`, { written: true });
     }

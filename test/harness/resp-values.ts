@@ -217,8 +217,8 @@ export function expectedFrame(
 
 const arbLineText = fc.string({ unit: "grapheme", maxLength: 20 }).map((s) => s.replace(/[\r\n]/g, "_"));
 const arbPayload: fc.Arbitrary<string | Buffer> = fc.oneof(
-  fc.string({ unit: "grapheme", maxLength: 40 }),
-  fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)),
+  fc.string({ unit: "grapheme", maxLength: 24 }),
+  fc.uint8Array({ maxLength: 24 }).map((bytes) => Buffer.from(bytes)),
 );
 
 /** Scalar test values of every kind. */
@@ -246,12 +246,12 @@ export const arbScalar: fc.Arbitrary<TestValue> = fc.oneof(
  */
 export const arbTestValue: fc.Arbitrary<TestValue> = fc.letrec<{ value: TestValue }>((tie) => ({
   value: fc.oneof(
-    { depthSize: "small", withCrossShrink: true, maxDepth: 4 },
+    { depthSize: "small", withCrossShrink: true, maxDepth: 3 },
     arbScalar,
-    fc.array(tie("value"), { maxLength: 5 }).map((items) => ({ type: "array", items }) as const),
-    fc.array(tie("value"), { maxLength: 5 }).map((items) => ({ type: "set", items }) as const),
+    fc.array(tie("value"), { maxLength: 4 }).map((items) => ({ type: "array", items }) as const),
+    fc.array(tie("value"), { maxLength: 4 }).map((items) => ({ type: "set", items }) as const),
     fc
-      .array(fc.tuple(tie("value"), tie("value")), { maxLength: 4 })
+      .array(fc.tuple(tie("value"), tie("value")), { maxLength: 3 })
       .map((entries) => ({ type: "map", entries }) as const),
     fc
       .tuple(fc.array(fc.tuple(arbScalar, tie("value")), { minLength: 0, maxLength: 2 }), tie("value"))

@@ -202,9 +202,9 @@ export interface ManagedProcess {
   /** The Node handle, for tests that need to signal it directly (SIGSTOP for a stall, say). */
   readonly child: ChildProcess;
   /** Output captured so far (tail). */
-  output(): string;
+  readonly output: () => string;
   /** SIGTERM, SIGKILL after 5 s; resolves once exited and the dir is removed. Idempotent. */
-  stop(): Promise<void>;
+  readonly stop: () => Promise<void>;
 }
 
 /** Every started process that has not exited yet, by pid. */
@@ -371,7 +371,11 @@ export function spawnRedis(options: SpawnOptions): Promise<ManagedProcess> {
   };
 
   return new Promise<ManagedProcess>((resolve, reject) => {
+    let settled = false;
     const fail = (message: string): void => {
+      // Only a start can fail here; a later 'error' or exit is the test's business, not a reason to stop the server.
+      if (settled) return;
+      settled = true;
       clearTimeout(deadline);
       void stop().finally(() => reject(new StartError(message, captured)));
     };
@@ -389,6 +393,8 @@ export function spawnRedis(options: SpawnOptions): Promise<ManagedProcess> {
     const managed: ManagedProcess = { pid, dir: options.dir, child, output: () => captured, stop };
     registry.set(pid, managed);
     onReady = () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(deadline);
       // From here on the process must not keep the test process alive by itself; see the module comment.
       child.unref();

@@ -157,7 +157,7 @@ describe("RESPDecoder scalars", () => {
     assertDecodes("!21\r\nSYNTAX invalid syntax\r\n", [reply(new ResponseError("SYNTAX invalid syntax"))]);
     // Errors stay strings in Buffer mode.
     assertDecodes("-MOVED 3999 127.0.0.1:6381\r\n", [reply(new MovedError("MOVED 3999 127.0.0.1:6381"))], false);
-    const [ask] = decode([Buffer.from("!24\r\nASK 3999 127.0.0.1:6381\r\n")], false).replies;
+    const [ask] = decode([Buffer.from("!23\r\nASK 3999 127.0.0.1:6381\r\n")], false).replies;
     assert.ok(ask instanceof AskError);
     assert.equal(ask.port, 6381);
   });
@@ -405,7 +405,7 @@ describe("RESPDecoder limits", () => {
     assertMalformed(frame, /exceeds maxReplyBytes/, { maxReplyBytes: 100 });
     // Many tiny elements, fed in small chunks, are caught at chunk boundaries.
     const decoder = new RESPDecoder(new Recorder(true), { maxReplyBytes: 1000 });
-    decoder.feed(Buffer.from("*1000000\r\n"));
+    decoder.feed(Buffer.from("*999\r\n"));
     assert.throws(() => {
       for (let i = 0; i < 1000; i++) decoder.feed(Buffer.from(":1\r\n:2\r\n"));
     }, /exceeds maxReplyBytes/);
@@ -421,7 +421,7 @@ describe("RESPDecoder limits", () => {
   });
 
   it("a huge declared bulk length allocates only what arrives", () => {
-    const decoder = new RESPDecoder(new Recorder(true), { maxReplyBytes: 2 ** 31 });
+    const decoder = new RESPDecoder(new Recorder(true), { maxReplyBytes: 2 ** 32 });
     const before = process.memoryUsage().arrayBuffers;
     decoder.feed(Buffer.from("$2147483646\r\n"));
     const piece = Buffer.alloc(64 * 1024, 97);
@@ -492,7 +492,7 @@ describe("RESPDecoder round trips (fast-check)", () => {
         fc.property(arbFrame, (value) => {
           assertDecodes(encodeValue(value), expectedEvents([value], strings), strings);
         }),
-        { numRuns: 300 },
+        { numRuns: 200 },
       );
     });
 

@@ -1,0 +1,2 @@
+import type { CommandOverride } from "./codegen/override-types.js";
+export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {};
