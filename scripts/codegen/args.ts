@@ -68,6 +68,8 @@ export interface Param {
   readonly name: string;
   readonly type: string;
   readonly optional: boolean;
+  /** A TSDoc line for the parameter, where its type does not say it all. */
+  readonly doc?: string;
 }
 
 /** Everything the method emitter needs about a command's arguments. */
@@ -205,7 +207,8 @@ class Builder {
     if (replaced !== undefined) return ref(replaced);
     switch (a.spec.type) {
       case "integer":
-        return ref("RedisInteger");
+        // A cursor comes back from SCAN as a string: it goes back as it came.
+        return ref(a.spec.name === "cursor" ? "RedisArgument" : "RedisInteger");
       case "double":
       case "unix-time":
         return ref("number");
@@ -488,6 +491,16 @@ class Builder {
 
   build(): ArgsModel {
     const top = wrap(this.#command.arguments, "", "top");
+    const paths = new Set<string>();
+    const collect = (args: readonly Arg[]): void => {
+      for (const a of args) {
+        paths.add(a.path);
+        collect(a.children);
+      }
+    };
+    collect(top);
+    for (const path of Object.keys(this.#override.argTypes ?? {})) if (!paths.has(path)) this.fail(`argTypes names no argument ${path}`);
+    for (const name of Object.keys(this.#override.builders ?? {})) if (!top.some((a) => a.path === name)) this.fail(`builders names no top-level argument ${name}`);
     const positional = new Set(this.#override.positional ?? []);
     const optionalTop = top.filter((a) => !a.required && a.kind !== "count");
     if (optionalTop.length > 0 && optionalTop.every((a) => a.kind === "value" && a.spec.multiple === true && a.spec.token === undefined)) {
@@ -510,7 +523,12 @@ class Builder {
       while (used.has(name)) name = `${name}2`;
       used.add(name);
       paramOf.set(a, name);
-      params.push({ name, type: inline(this.paramType(a)), optional: !a.required });
+      const type = inline(this.paramType(a));
+      if (a.kind === "flatOneof" && this.isTokenOrValue(a) && this.builderOf(a) === undefined) {
+        params.push({ name, type, optional: !a.required, doc: `\`${synopsis({ ...a.spec, optional: false }).replace(/^<|>$/g, "")}\`` });
+      } else {
+        params.push({ name, type, optional: !a.required });
+      }
     }
     if (params.some((p, i) => p.optional && params.slice(i + 1).some((q) => !q.optional))) this.fail("an optional parameter before a required one");
 
@@ -558,7 +576,11 @@ class Builder {
     const builder = this.builderOf(a);
     if (builder !== undefined) return ref(builder.type);
     if (a.kind === "flatOneof" && this.isTokenOrValue(a)) {
-      return ref(a.children.map((c) => (c.kind === "flag" ? wire(c.spec.token) : inline(this.scalarType(c)))).join(" | "));
+      // `* | id`: the tokens are strings the value's type already takes; the TSDoc names them.
+      const value = a.children.find((c) => c.kind !== "flag");
+      const valueType = value === undefined ? "RedisArgument" : inline(this.scalarType(value));
+      if (valueType === "RedisArgument") return ref(valueType);
+      return ref([...a.children.filter((c) => c.kind === "flag").map((c) => wire(c.spec.token)), valueType].join(" | "));
     }
     return this.valueType(a);
   }

@@ -10,7 +10,7 @@ import { buildArgs, synopsis } from "./args.js";
 import type { ArgsModel, Param } from "./args.js";
 import { GENERATED_HEADER, docsUrl, groupFile, methodName, pascalCase, propertyName, tableKey } from "./names.js";
 import type { CommandOverride, OptionCondition } from "./override-types.js";
-import { deriveReplyType } from "./reply-types.js";
+import { deriveReplyType, union } from "./reply-types.js";
 import type { SpecCommand } from "./spec.js";
 
 /** A command that is a method. */
@@ -51,22 +51,31 @@ function indent(lines: readonly string[], by: string): string[] {
 }
 
 function paramList(params: readonly Param[], options: string | undefined): string {
-  const list = params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${p.type}${p.optional ? " | undefined" : ""}`);
+  const list = params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${p.type}`);
   if (options !== undefined) list.push(options);
   return list.join(", ");
+}
+
+/** The complexity's first sentence: the bound itself, without the specification's commentary. */
+function complexityOf(text: string): string {
+  const first = text.split(/\.\s/)[0] ?? text;
+  return first.replace(/\.+$/, "").replace(/\*\//g, "* /");
 }
 
 function docComment(command: SpecCommand, model: ArgsModel, override: CommandOverride): string[] {
   const syntax = [command.fullName, ...(command.arguments ?? []).map(synopsis)].join(" ");
   const facts = [`Group: ${command.group}`, `since Redis ${command.since}`];
-  if (command.complexity !== undefined) facts.push(`complexity: ${command.complexity.replace(/\*\//g, "* /")}`);
+  if (command.complexity !== undefined) facts.push(`complexity: ${complexityOf(command.complexity)}`);
   const lines = ["/**", ` * \`${syntax}\``, " *", ` * ${facts.join("; ")}.`];
   if (override.note !== undefined) lines.push(" *", ` * ${override.note}`);
-  if (model.optionsType !== undefined) lines.push(" *", ` * @param options - ${model.optionDocs.length} option(s); see the options type.`);
+  const paramDocs = model.params.filter((p) => p.doc !== undefined).map((p) => ` * @param ${p.name} - ${p.doc ?? ""}`);
+  if (model.optionsType !== undefined) paramDocs.push(` * @param options - see {@link ${pascalCase(command.fullName)}Options}`);
+  if (paramDocs.length > 0) lines.push(" *", ...paramDocs);
   if (command.deprecated_since !== undefined) {
     const replacement = /`([A-Z][A-Z -]*)`/.exec(command.replaced_by ?? "")?.[1];
     lines.push(` * @deprecated Since Redis ${command.deprecated_since}${replacement === undefined ? "" : `; see ${replacement}`}.`);
   }
+  if (lines.at(-1) !== " *" && !(lines.at(-1) ?? "").startsWith(" * @")) lines.push(" *");
   lines.push(` * @see {@link ${docsUrl(command.fullName)}}`, " */");
   return lines;
 }
@@ -114,7 +123,7 @@ function emitMethod(
   const lines = docComment(command, model, override);
   const params = model.params;
   const optional = model.optionsType === undefined ? undefined : `options?: ${optionsName}`;
-  const all = [...new Set([...variants.map((v) => v.reply), reply])].join(" | ");
+  const all = union([...variants.map((v) => v.reply), reply]);
   if (variants.length > 0) {
     if (model.optionsType === undefined) throw new Error(`${command.fullName}: reply variants need options`);
     for (const v of variants) {
@@ -132,6 +141,7 @@ function emitMethod(
   let transformExpr = override.transform ?? "undefined";
   if (transforms.some((t) => t !== undefined)) {
     for (const v of [...variants].reverse()) {
+      if ((v.transform ?? "undefined") === transformExpr) continue; // `c ? t : t` is `t`
       transformExpr = `${v.when.map((c) => (v.when.length > 1 && Object.keys(c).length > 1 ? `(${conditionCode(c)})` : conditionCode(c))).join(" || ")} ? ${v.transform ?? "undefined"} : ${transformExpr}`;
     }
   }
@@ -155,7 +165,14 @@ function emitMethod(
 
 const TYPE_NAMES = ["NonEmptyArray", "RedisFieldValues", "RedisInteger", "RedisRecord", "ScoredMember"] as const;
 
-function emitGroupFile(group: string, methods: readonly MethodCommand[], parent: { name: string; file: string }, errors: string[]): string {
+/** A generated class: its name, file, and whether it takes the string type `S`. */
+interface ClassRef {
+  readonly name: string;
+  readonly file: string;
+  readonly hasS: boolean;
+}
+
+function emitGroupFile(group: string, methods: readonly MethodCommand[], parent: ClassRef, errors: string[]): { text: string; hasS: boolean } {
   const className = groupClass(group);
   const bodies = methods.map((m) => emitMethod(m, errors));
   const methodText = bodies.flatMap((b) => ["", ...indent(b.methodLines, "  ")]).slice(1);
@@ -166,16 +183,20 @@ function emitGroupFile(group: string, methods: readonly MethodCommand[], parent:
   const usesA = bodies.some((b) => b.usesA);
   const valueTypes = ["RedisArgument", "RESPValue"].filter((t) => new RegExp(`\\b${t}\\b`).test(all));
   const helperTypes = TYPE_NAMES.filter((t) => new RegExp(`\\b${t}\\b`).test(all));
+  // A class takes `S` when its methods use it or its parent does (so the chain passes it on).
+  const hasS = parent.hasS || /\bS\b/.test(all);
   const imports = [
     ...(valueTypes.length > 0 ? [`import type { ${valueTypes.join(", ")} } from "../../protocol/values.js";`] : []),
     ...(usesA ? [`import * as A from "../args/${groupFile(group)}.js";`] : []),
-    `import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";`,
+    `import type { Apply, PromiseKind, ReturnKind${hasS ? ", StringType" : ""} } from "../executor.js";`,
     ...(usesR ? [`import ${usesRValue ? "" : "type "}* as R from "../replies/${groupFile(group)}.js";`] : []),
     ...(helperTypes.length > 0 ? [`import type { ${helperTypes.join(", ")} } from "../types.js";`] : []),
     `import { ${parent.name} } from "./${parent.file}.js";`,
     `import { COMMANDS } from "./table.js";`,
   ];
-  return `${GENERATED_HEADER}
+  const typeParams = `${hasS ? "S extends StringType, " : ""}K extends ReturnKind = PromiseKind`;
+  const parentArgs = parent.hasS ? "<S, K>" : "<K>";
+  const text = `${GENERATED_HEADER}
 /**
  * The commands of the \`${group}\` group.
  *
@@ -184,10 +205,11 @@ function emitGroupFile(group: string, methods: readonly MethodCommand[], parent:
 ${imports.join("\n")}
 
 /** The \`${group}\` commands, as methods (see {@link RedisCommands}). */
-export abstract class ${className}<S extends StringType, K extends ReturnKind = PromiseKind> extends ${parent.name}<S, K> {
+export abstract class ${className}<${typeParams}> extends ${parent.name}${parentArgs} {
 ${methodText.join("\n")}
 }
-${typeText.length > 0 ? `\n${typeText.join("\n")}` : ""}`.replace(/\n+$/, "\n") + (typeText.length > 0 ? "" : "");
+${typeText.length > 0 ? `\n${typeText.join("\n")}` : ""}`.replace(/\n+$/, "\n");
+  return { text, hasS };
 }
 
 const BASE_FILE = `${GENERATED_HEADER}
@@ -198,15 +220,14 @@ const BASE_FILE = `${GENERATED_HEADER}
  */
 import type { RedisArgument } from "../../protocol/values.js";
 import type { CommandSpec } from "../command-spec.js";
-import type { Apply, PromiseKind, ReplyTransform, ReturnKind, StringType } from "../executor.js";
+import type { Apply, PromiseKind, ReplyTransform, ReturnKind } from "../executor.js";
 
 /**
  * The root of the command classes.
  *
- * @typeParam S - the string type of replies: \`string\` when the client decodes responses, \`Buffer\` when it does not
  * @typeParam K - the return kind: \`PromiseKind\` on clients, the pipeline's own kind on pipelines
  */
-export abstract class CommandsBase<S extends StringType, K extends ReturnKind = PromiseKind> {
+export abstract class CommandsBase<K extends ReturnKind = PromiseKind> {
   /**
    * Sends one command. Generated methods build \`argv\` (the command's words first) and name the
    * transform their reply needs, if any.
@@ -226,11 +247,12 @@ export function emitCommandFiles(commands: readonly SpecCommand[]): Map<string, 
   const files = new Map<string, string>();
   files.set("base.ts", BASE_FILE);
   const errors: string[] = [];
-  let parent = { name: "CommandsBase", file: "base" };
+  let parent: ClassRef = { name: "CommandsBase", file: "base", hasS: false };
   for (const group of groups) {
     const file = groupFile(group);
-    files.set(`${file}.ts`, emitGroupFile(group, methods.filter((m) => m.command.group === group), parent, errors));
-    parent = { name: groupClass(group), file };
+    const { text, hasS } = emitGroupFile(group, methods.filter((m) => m.command.group === group), parent, errors);
+    files.set(`${file}.ts`, text);
+    parent = { name: groupClass(group), file, hasS };
   }
   for (const key of Object.keys(COMMAND_OVERRIDES)) {
     if (!methods.some((m) => m.command.fullName === key)) errors.push(`override for ${key}, which is not a method`);
@@ -239,6 +261,20 @@ export function emitCommandFiles(commands: readonly SpecCommand[]): Map<string, 
     if (process.env["GENERATE_LENIENT"] === undefined) throw new Error(`the generator needs attention:\n${errors.join("\n")}`);
     process.stderr.write(`${errors.join("\n")}\n`);
   }
+  files.set(
+    "index.ts",
+    `${GENERATED_HEADER}
+/**
+ * Everything generated: the command table, the command classes and their option types.
+ *
+ * @module
+ */
+export * from "./table.js";
+export { CommandsBase } from "./base.js";
+export { RedisCommands } from "./commands.js";
+${groups.map((g) => `export type * from "./${groupFile(g)}.js";`).join("\n")}
+`,
+  );
   files.set(
     "commands.ts",
     `${GENERATED_HEADER}
@@ -257,7 +293,7 @@ import { ${parent.name} } from "./${parent.file}.js";
  * @typeParam S - the string type of replies: \`string\` or \`Buffer\`
  * @typeParam K - the return kind: \`PromiseKind\` on clients
  */
-export abstract class RedisCommands<S extends StringType, K extends ReturnKind = PromiseKind> extends ${parent.name}<S, K> {}
+export abstract class RedisCommands<S extends StringType, K extends ReturnKind = PromiseKind> extends ${parent.name}${parent.hasS ? "<S, K>" : "<K>"} {}
 `,
   );
   return files;

@@ -20,7 +20,8 @@ export interface DerivedReply {
   readonly needsTransform: boolean;
 }
 
-function union(types: readonly string[]): string {
+/** The union of types, without duplicates, numeric literals absorbed by `number`, `null` last. */
+export function union(types: readonly string[]): string {
   const unique = [...new Set(types.flatMap((t) => splitTop(t)))];
   const hasNumber = unique.includes("number");
   const kept = unique.filter((t) => !(hasNumber && /^-?\d+$/.test(t)));

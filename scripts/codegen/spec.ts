@@ -80,6 +80,23 @@ export interface SpecCommand extends SpecBody {
   readonly isExtra: boolean;
 }
 
+/** The argument tree with its flags as booleans: the specification once writes `"multiple": "true"`. */
+function normalizeArgs(args: readonly SpecArg[] | undefined): SpecArg[] | undefined {
+  if (args === undefined) return undefined;
+  const flag = (v: unknown): boolean | undefined => (v === undefined ? undefined : v === true || v === "true");
+  return args.map((a) => {
+    const out: { -readonly [K in keyof SpecArg]: SpecArg[K] } = { ...a };
+    for (const key of ["optional", "multiple", "multiple_token"] as const) {
+      const v = flag(a[key]);
+      if (v === undefined) delete out[key];
+      else out[key] = v;
+    }
+    const children = normalizeArgs(a.arguments);
+    if (children !== undefined) out.arguments = children;
+    return out;
+  });
+}
+
 /** Reads every command, sorted by full name (so the output of the generator is deterministic). */
 export function loadCommands(specDir: string): SpecCommand[] {
   const bodies: { name: string; body: SpecBody; isExtra: boolean }[] = [];
@@ -97,7 +114,14 @@ export function loadCommands(specDir: string): SpecCommand[] {
     const fullName = body.container === undefined ? name : `${body.container} ${name}`;
     if (seen.has(fullName)) throw new Error(`command ${fullName} is defined twice`);
     seen.add(fullName);
-    commands.push({ ...body, fullName, isContainer: body.container === undefined && containers.has(name), isExtra });
+    const args = normalizeArgs(body.arguments);
+    commands.push({
+      ...body,
+      ...(args === undefined ? {} : { arguments: args }),
+      fullName,
+      isContainer: body.container === undefined && containers.has(name),
+      isExtra,
+    });
   }
   return commands.sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
 }

@@ -102,20 +102,21 @@ export class ClientCore {
   /** @internal Dispatches a request now, or after connecting. */
   submit(request: ClientRequest): void {
     if (request.isDone) return;
+    request.attempts++;
     if (this.#state === enumClientState.Connected) {
       this.#dispatch(request);
     } else if (this.#state === enumClientState.Closed) {
       request.fail(new ClientClosedError("the client is closed; call connect() to use it again"));
     } else {
       this.connect().then(
-        () => this.submit(request),
+        () => this.#dispatch(request),
         (error: unknown) => request.fail(error as RedisError),
       );
     }
   }
 
   #dispatch(request: ClientRequest): void {
-    request.attempts++;
+    if (request.isDone) return; // given up while connecting
     if (!request.dedicated) {
       const shared = this.pool.multiplexed();
       if (shared !== undefined) {
@@ -139,7 +140,6 @@ export class ClientCore {
     }
     if (!request.dedicated && !this.pool.isMultiplexed(connection)) {
       // Lent out whole to a dedicated user between the pool's answer and now: ask again.
-      request.attempts--;
       this.#dispatch(request);
       return;
     }

@@ -31,7 +31,7 @@ export const EXCLUDED_COMMANDS: Readonly<Record<string, string>> = Object.freeze
   READONLY: `${CONNECTION_STATE}; the cluster client sends it on replica connections (option readFromReplicas)`,
   READWRITE: `${CONNECTION_STATE}; the cluster client owns it`,
   REPLCONF: "replication protocol, not a client command",
-  RESET: `${CONNECTION_STATE}`,
+  RESET: CONNECTION_STATE,
   SELECT: `${CONNECTION_STATE}; the connection handshake sends it (option db)`,
   SSUBSCRIBE: `${CONNECTION_STATE}; shardedPubsub() owns it`,
   SUBSCRIBE: `${CONNECTION_STATE}; pubsub() owns it`,

@@ -15,11 +15,11 @@
  * Which multiplexed connection a command uses: the first one that is not backed up. A connection
  * is backed up when it has more than {@link BACKED_UP_PENDING} requests in flight, or more than
  * {@link BACKED_UP_BYTES} bytes waiting to be written or of one reply still arriving. When every
- * multiplexed connection is backed up, the command still goes to the least loaded one at once,
- * and the pool opens one more multiplexed connection (within `maxConnections`, one at a time) for
- * the commands that follow. So one 10 MB value does not stall every small command, a burst on a
- * cold pool opens one connection rather than one per command, and small commands stay batched on
- * few sockets. Connections beyond the first that stay unused are closed after
+ * multiplexed connection is backed up, the pool opens one more (within `maxConnections`, one at a
+ * time) and the command waits for it: a handshake on a fresh socket is shorter than a queue behind
+ * a large transfer. At the limit, the command goes to the least loaded connection. So one 10 MB
+ * value does not stall every small command, a burst on a cold pool opens one connection rather
+ * than one per command, and small commands stay batched on few sockets. Connections beyond the first that stay unused are closed after
  * `maxIdleTime` (or {@link EXTRA_IDLE_MS} when that is unset).
  *
  * When no connection can be taken or opened, requests wait in one first-come, first-served queue.
@@ -217,7 +217,9 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
         bestLoad = load;
       }
     }
-    this.#growMultiplexed();
+    // Every shared connection is backed up. If another can be opened, the command waits the
+    // round trip of a handshake for it rather than queueing behind a large transfer.
+    if (this.#growMultiplexed()) return undefined;
     return best;
   }
 
@@ -396,16 +398,21 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     return opened;
   }
 
-  /** Starts one more multiplexed connection when every one is backed up and the limit allows. */
-  #growMultiplexed(): void {
-    if (this.#openingMultiplexed !== undefined || this.#total >= this.maxConnections || this.#waiters.length > 0) return;
+  /**
+   * Starts one more multiplexed connection when every one is backed up and the limit allows.
+   * @returns whether one is being opened now (an idle one taken over is usable at once: false).
+   */
+  #growMultiplexed(): boolean {
+    if (this.#openingMultiplexed !== undefined) return true;
+    if (this.#total >= this.maxConnections || this.#waiters.length > 0) return false;
     const idle = this.#idle.pop();
     if (idle !== undefined) {
       this.#multiplexed.push(idle);
-      return;
+      return false;
     }
-    // Nobody awaits this promise: a failure only means the next backed-up command tries again.
+    // Failures reach the commands waiting for it; the next backed-up command tries again.
     this.#open(false).catch(() => undefined);
+    return true;
   }
 
   /** Puts an open connection in the set for its use. */

@@ -6,15 +6,14 @@
  */
 import type { RedisArgument } from "../../protocol/values.js";
 import type { CommandSpec } from "../command-spec.js";
-import type { Apply, PromiseKind, ReplyTransform, ReturnKind, StringType } from "../executor.js";
+import type { Apply, PromiseKind, ReplyTransform, ReturnKind } from "../executor.js";
 
 /**
  * The root of the command classes.
  *
- * @typeParam S - the string type of replies: `string` when the client decodes responses, `Buffer` when it does not
  * @typeParam K - the return kind: `PromiseKind` on clients, the pipeline's own kind on pipelines
  */
-export abstract class CommandsBase<S extends StringType, K extends ReturnKind = PromiseKind> {
+export abstract class CommandsBase<K extends ReturnKind = PromiseKind> {
   /**
    * Sends one command. Generated methods build `argv` (the command's words first) and name the
    * transform their reply needs, if any.

@@ -5,19 +5,19 @@
  * @module
  */
 import type { RedisArgument } from "../../protocol/values.js";
-import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
+import type { Apply, PromiseKind, ReturnKind } from "../executor.js";
 import type { NonEmptyArray, RedisInteger } from "../types.js";
 import { CommandsBase } from "./base.js";
 import { COMMANDS } from "./table.js";
 
 /** The `bitmap` commands, as methods (see {@link RedisCommands}). */
-export abstract class BitmapCommands<S extends StringType, K extends ReturnKind = PromiseKind> extends CommandsBase<S, K> {
+export abstract class BitmapCommands<K extends ReturnKind = PromiseKind> extends CommandsBase<K> {
   /**
    * `BITCOUNT key [start [end [BYTE | BIT]]]`
    *
    * Group: bitmap; since Redis 2.6.0; complexity: O(N).
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link BitcountOptions}
    * @see {@link https://redis.io/docs/latest/commands/bitcount/}
    */
   bitcount(key: RedisArgument, options?: BitcountOptions): Apply<K, number> {
@@ -41,13 +41,12 @@ export abstract class BitmapCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: bitmap; since Redis 3.2.0; complexity: O(1) for each subcommand specified.
    *
-   * @param options - 1 option(s); see the options type.
    * @see {@link https://redis.io/docs/latest/commands/bitfield/}
    */
-  bitfield(key: RedisArgument, options?: BitfieldOptions): Apply<K, (number | null)[]> {
+  bitfield(key: RedisArgument, operation?: ReadonlyArray<{ get: { encoding: RedisArgument; offset: RedisInteger }; overflow?: undefined; set?: undefined; incrby?: undefined } | ({ overflow?: "WRAP" | "SAT" | "FAIL" | undefined; get?: undefined } & ({ set: { encoding: RedisArgument; offset: RedisInteger; value: RedisInteger }; incrby?: undefined } | { incrby: { encoding: RedisArgument; offset: RedisInteger; increment: RedisInteger }; set?: undefined }))>): Apply<K, (number | null)[]> {
     const argv: RedisArgument[] = ["BITFIELD", key];
-    if (options?.operation !== undefined) {
-      for (const x of options.operation) {
+    if (operation !== undefined) {
+      for (const x of operation) {
         if (x.get !== undefined) {
           argv.push("GET", x.get.encoding, x.get.offset);
         } else {
@@ -68,7 +67,7 @@ export abstract class BitmapCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: bitmap; since Redis 6.0.0; complexity: O(1) for each subcommand specified.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link BitfieldRoOptions}
    * @see {@link https://redis.io/docs/latest/commands/bitfield_ro/}
    */
   bitfieldRo(key: RedisArgument, options?: BitfieldRoOptions): Apply<K, number[]> {
@@ -85,6 +84,7 @@ export abstract class BitmapCommands<S extends StringType, K extends ReturnKind 
    * `BITOP <AND | OR | XOR | NOT> destkey key [key ...]`
    *
    * Group: bitmap; since Redis 2.6.0; complexity: O(N).
+   *
    * @see {@link https://redis.io/docs/latest/commands/bitop/}
    */
   bitop(operation: "AND" | "OR" | "XOR" | "NOT", destkey: RedisArgument, keys: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -96,7 +96,7 @@ export abstract class BitmapCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: bitmap; since Redis 2.8.7; complexity: O(N).
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link BitposOptions}
    * @see {@link https://redis.io/docs/latest/commands/bitpos/}
    */
   bitpos(key: RedisArgument, bit: RedisInteger, options?: BitposOptions): Apply<K, number> {
@@ -119,6 +119,7 @@ export abstract class BitmapCommands<S extends StringType, K extends ReturnKind 
    * `GETBIT key offset`
    *
    * Group: bitmap; since Redis 2.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/getbit/}
    */
   getbit(key: RedisArgument, offset: RedisInteger): Apply<K, 0 | 1> {
@@ -129,6 +130,7 @@ export abstract class BitmapCommands<S extends StringType, K extends ReturnKind 
    * `SETBIT key offset value`
    *
    * Group: bitmap; since Redis 2.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/setbit/}
    */
   setbit(key: RedisArgument, offset: RedisInteger, value: RedisInteger): Apply<K, 0 | 1> {
@@ -155,28 +157,6 @@ export type BitcountOptions =
           | { byte?: undefined; bit?: undefined }
         )
     );
-
-/**
- * Options of {@link RedisCommands.bitfield} (`BITFIELD`):
- * - `operation`: `GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] <SET encoding offset value | INCRBY encoding offset increment> [GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] <SET encoding offset value | INCRBY encoding offset increment> ...]`.
- */
-export type BitfieldOptions = {
-  operation?: ReadonlyArray<
-    | {
-        get: { encoding: RedisArgument; offset: RedisInteger };
-        overflow?: undefined;
-        set?: undefined;
-        incrby?: undefined;
-      }
-    | { overflow?: "WRAP" | "SAT" | "FAIL" | undefined; get?: undefined } &
-      (
-        | { set: { encoding: RedisArgument; offset: RedisInteger; value: RedisInteger }; incrby?: undefined }
-        | {
-            incrby: { encoding: RedisArgument; offset: RedisInteger; increment: RedisInteger };
-            set?: undefined;
-          }
-      )> | undefined;
-};
 
 /**
  * Options of {@link RedisCommands.bitfieldRo} (`BITFIELD_RO`):

@@ -4,18 +4,20 @@
  *
  * @module
  */
-import type { RedisArgument, RESPValue } from "../../protocol/values.js";
+import type { RedisArgument } from "../../protocol/values.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
-import type { NonEmptyArray, RedisInteger } from "../types.js";
+import * as R from "../replies/cluster.js";
+import type { NonEmptyArray, RedisInteger, RedisRecord } from "../types.js";
 import { BitmapCommands } from "./bitmap.js";
 import { COMMANDS } from "./table.js";
 
 /** The `cluster` commands, as methods (see {@link RedisCommands}). */
-export abstract class ClusterCommands<S extends StringType, K extends ReturnKind = PromiseKind> extends BitmapCommands<S, K> {
+export abstract class ClusterCommands<S extends StringType, K extends ReturnKind = PromiseKind> extends BitmapCommands<K> {
   /**
    * `CLUSTER ADDSLOTS slot [slot ...]`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(N) where N is the total number of hash slot arguments.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-addslots/}
    */
   clusterAddslots(slots: NonEmptyArray<RedisInteger>): Apply<K, "OK"> {
@@ -25,7 +27,8 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
   /**
    * `CLUSTER ADDSLOTSRANGE start-slot end-slot [start-slot end-slot ...]`
    *
-   * Group: cluster; since Redis 7.0.0; complexity: O(N) where N is the total number of the slots between the start slot and end slot arguments..
+   * Group: cluster; since Redis 7.0.0; complexity: O(N) where N is the total number of the slots between the start slot and end slot arguments.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-addslotsrange/}
    */
   clusterAddslotsrange(range: NonEmptyArray<{ startSlot: RedisInteger; endSlot: RedisInteger }>): Apply<K, "OK"> {
@@ -40,6 +43,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER BUMPEPOCH`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-bumpepoch/}
    */
   clusterBumpepoch(): Apply<K, S> {
@@ -50,6 +54,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER COUNT-FAILURE-REPORTS node-id`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(N) where N is the number of failure reports.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-count-failure-reports/}
    */
   clusterCountFailureReports(nodeId: RedisArgument): Apply<K, number> {
@@ -60,6 +65,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER COUNTKEYSINSLOT slot`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-countkeysinslot/}
    */
   clusterCountkeysinslot(slot: RedisInteger): Apply<K, number> {
@@ -70,6 +76,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER DELSLOTS slot [slot ...]`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(N) where N is the total number of hash slot arguments.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-delslots/}
    */
   clusterDelslots(slots: NonEmptyArray<RedisInteger>): Apply<K, "OK"> {
@@ -79,7 +86,8 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
   /**
    * `CLUSTER DELSLOTSRANGE start-slot end-slot [start-slot end-slot ...]`
    *
-   * Group: cluster; since Redis 7.0.0; complexity: O(N) where N is the total number of the slots between the start slot and end slot arguments..
+   * Group: cluster; since Redis 7.0.0; complexity: O(N) where N is the total number of the slots between the start slot and end slot arguments.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-delslotsrange/}
    */
   clusterDelslotsrange(range: NonEmptyArray<{ startSlot: RedisInteger; endSlot: RedisInteger }>): Apply<K, "OK"> {
@@ -95,7 +103,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ClusterFailoverOptions}
    * @see {@link https://redis.io/docs/latest/commands/cluster-failover/}
    */
   clusterFailover(options?: ClusterFailoverOptions): Apply<K, "OK"> {
@@ -112,6 +120,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER FLUSHSLOTS`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-flushslots/}
    */
   clusterFlushslots(): Apply<K, "OK"> {
@@ -122,6 +131,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER FORGET node-id`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-forget/}
    */
   clusterForget(nodeId: RedisArgument): Apply<K, "OK"> {
@@ -132,6 +142,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER GETKEYSINSLOT slot count`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(N) where N is the number of requested keys.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-getkeysinslot/}
    */
   clusterGetkeysinslot(slot: RedisInteger, count: RedisInteger): Apply<K, S[]> {
@@ -142,6 +153,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER HELP`
    *
    * Group: cluster; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-help/}
    */
   clusterHelp(): Apply<K, S[]> {
@@ -152,16 +164,18 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER INFO`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-info/}
    */
-  clusterInfo(): Apply<K, S> {
-    return this.executeCommand<S>(COMMANDS.CLUSTER_INFO, ["CLUSTER", "INFO"], undefined);
+  clusterInfo(): Apply<K, RedisRecord<string>> {
+    return this.executeCommand<RedisRecord<string>>(COMMANDS.CLUSTER_INFO, ["CLUSTER", "INFO"], R.clusterInfo);
   }
 
   /**
    * `CLUSTER KEYSLOT key`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(N) where N is the number of bytes in the key.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-keyslot/}
    */
   clusterKeyslot(key: RedisArgument): Apply<K, number> {
@@ -172,10 +186,11 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER LINKS`
    *
    * Group: cluster; since Redis 7.0.0; complexity: O(N) where N is the total number of Cluster nodes.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-links/}
    */
-  clusterLinks(): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.CLUSTER_LINKS, ["CLUSTER", "LINKS"], undefined);
+  clusterLinks(): Apply<K, R.ClusterLink<S>[]> {
+    return this.executeCommand<R.ClusterLink<S>[]>(COMMANDS.CLUSTER_LINKS, ["CLUSTER", "LINKS"], R.clusterLinks);
   }
 
   /**
@@ -183,7 +198,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ClusterMeetOptions}
    * @see {@link https://redis.io/docs/latest/commands/cluster-meet/}
    */
   clusterMeet(ip: RedisArgument, port: RedisInteger, options?: ClusterMeetOptions): Apply<K, "OK"> {
@@ -196,6 +211,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER MYID`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-myid/}
    */
   clusterMyid(): Apply<K, S> {
@@ -206,6 +222,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER MYSHARDID`
    *
    * Group: cluster; since Redis 7.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-myshardid/}
    */
   clusterMyshardid(): Apply<K, S> {
@@ -216,6 +233,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER NODES`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(N) where N is the total number of Cluster nodes.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-nodes/}
    */
   clusterNodes(): Apply<K, S> {
@@ -225,7 +243,8 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
   /**
    * `CLUSTER REPLICAS node-id`
    *
-   * Group: cluster; since Redis 5.0.0; complexity: O(N) where N is the number of replicas..
+   * Group: cluster; since Redis 5.0.0; complexity: O(N) where N is the number of replicas.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-replicas/}
    */
   clusterReplicas(nodeId: RedisArgument): Apply<K, S[]> {
@@ -236,6 +255,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER REPLICATE node-id`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-replicate/}
    */
   clusterReplicate(nodeId: RedisArgument): Apply<K, "OK"> {
@@ -245,9 +265,9 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
   /**
    * `CLUSTER RESET [HARD | SOFT]`
    *
-   * Group: cluster; since Redis 3.0.0; complexity: O(N) where N is the number of known nodes. The command may execute a FLUSHALL as a side effect..
+   * Group: cluster; since Redis 3.0.0; complexity: O(N) where N is the number of known nodes.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ClusterResetOptions}
    * @see {@link https://redis.io/docs/latest/commands/cluster-reset/}
    */
   clusterReset(options?: ClusterResetOptions): Apply<K, "OK"> {
@@ -264,6 +284,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER SAVECONFIG`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-saveconfig/}
    */
   clusterSaveconfig(): Apply<K, "OK"> {
@@ -274,6 +295,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER SET-CONFIG-EPOCH config-epoch`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-set-config-epoch/}
    */
   clusterSetConfigEpoch(configEpoch: RedisInteger): Apply<K, "OK"> {
@@ -285,7 +307,7 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ClusterSetslotOptions}
    * @see {@link https://redis.io/docs/latest/commands/cluster-setslot/}
    */
   clusterSetslot(slot: RedisInteger, subcommand: { importing: RedisArgument; migrating?: undefined; node?: undefined; stable?: undefined } | { migrating: RedisArgument; importing?: undefined; node?: undefined; stable?: undefined } | { node: RedisArgument; importing?: undefined; migrating?: undefined; stable?: undefined } | { stable: boolean; importing?: undefined; migrating?: undefined; node?: undefined }, options?: ClusterSetslotOptions): Apply<K, "OK"> {
@@ -307,16 +329,17 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    * `CLUSTER SHARDS`
    *
    * Group: cluster; since Redis 7.0.0; complexity: O(N) where N is the total number of cluster nodes.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-shards/}
    */
-  clusterShards(): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.CLUSTER_SHARDS, ["CLUSTER", "SHARDS"], undefined);
+  clusterShards(): Apply<K, R.ClusterShard<S>[]> {
+    return this.executeCommand<R.ClusterShard<S>[]>(COMMANDS.CLUSTER_SHARDS, ["CLUSTER", "SHARDS"], R.clusterShards);
   }
 
   /**
    * `CLUSTER SLAVES node-id`
    *
-   * Group: cluster; since Redis 3.0.0; complexity: O(N) where N is the number of replicas..
+   * Group: cluster; since Redis 3.0.0; complexity: O(N) where N is the number of replicas.
    * @deprecated Since Redis 5.0.0; see CLUSTER REPLICAS.
    * @see {@link https://redis.io/docs/latest/commands/cluster-slaves/}
    */
@@ -327,10 +350,11 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
   /**
    * `CLUSTER SLOT-STATS <SLOTSRANGE start-slot end-slot | ORDERBY metric [LIMIT limit] [ASC | DESC]>`
    *
-   * Group: cluster; since Redis 8.0.0; complexity: O(N) where N is the total number of slots based on arguments. O(N*log(N)) with ORDERBY subcommand..
+   * Group: cluster; since Redis 8.0.0; complexity: O(N) where N is the total number of slots based on arguments.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-slot-stats/}
    */
-  clusterSlotStats(filter: { slotsrange: { startSlot: RedisInteger; endSlot: RedisInteger }; orderby?: undefined } | { orderby: { metric: RedisArgument; limit?: RedisInteger | undefined } & ({ asc: boolean; desc?: undefined } | { desc: boolean; asc?: undefined } | { asc?: undefined; desc?: undefined }); slotsrange?: undefined }): Apply<K, RESPValue> {
+  clusterSlotStats(filter: { slotsrange: { startSlot: RedisInteger; endSlot: RedisInteger }; orderby?: undefined } | { orderby: { metric: RedisArgument; limit?: RedisInteger | undefined } & ({ asc: boolean; desc?: undefined } | { desc: boolean; asc?: undefined } | { asc?: undefined; desc?: undefined }); slotsrange?: undefined }): Apply<K, [slot: number, stats: RedisRecord<number>][]> {
     const argv: RedisArgument[] = ["CLUSTER", "SLOT-STATS"];
     if (filter.slotsrange !== undefined) {
       argv.push("SLOTSRANGE", filter.slotsrange.startSlot, filter.slotsrange.endSlot);
@@ -343,17 +367,18 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
         argv.push("DESC");
       }
     }
-    return this.executeCommand<RESPValue>(COMMANDS.CLUSTER_SLOT_STATS, argv, undefined);
+    return this.executeCommand<[slot: number, stats: RedisRecord<number>][]>(COMMANDS.CLUSTER_SLOT_STATS, argv, R.clusterSlotStats);
   }
 
   /**
    * `CLUSTER SLOTS`
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(N) where N is the total number of Cluster nodes.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-slots/}
    */
-  clusterSlots(): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.CLUSTER_SLOTS, ["CLUSTER", "SLOTS"], undefined);
+  clusterSlots(): Apply<K, R.ClusterSlotRange<S>[]> {
+    return this.executeCommand<R.ClusterSlotRange<S>[]>(COMMANDS.CLUSTER_SLOTS, ["CLUSTER", "SLOTS"], R.clusterSlots);
   }
 }
 

@@ -4,28 +4,32 @@
  *
  * @module
  */
-import type { RedisArgument, RESPValue } from "../../protocol/values.js";
+import type { RedisArgument } from "../../protocol/values.js";
+import * as A from "../args/connection.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
-import type { NonEmptyArray, RedisInteger } from "../types.js";
+import * as R from "../replies/connection.js";
+import type { NonEmptyArray, RedisInteger, RedisRecord } from "../types.js";
 import { ClusterCommands } from "./cluster.js";
 import { COMMANDS } from "./table.js";
 
 /** The `connection` commands, as methods (see {@link RedisCommands}). */
 export abstract class ConnectionCommands<S extends StringType, K extends ReturnKind = PromiseKind> extends ClusterCommands<S, K> {
   /**
-   * `CLIENT CAPA capability`
+   * `CLIENT CAPA capability [capability ...]`
    *
    * Group: connection; since Redis 8.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-capa/}
    */
-  clientCapa(capability: RedisArgument): Apply<K, "OK"> {
-    return this.executeCommand<"OK">(COMMANDS.CLIENT_CAPA, ["CLIENT", "CAPA", capability], undefined);
+  clientCapa(capabilities: NonEmptyArray<RedisArgument>): Apply<K, "OK"> {
+    return this.executeCommand<"OK">(COMMANDS.CLIENT_CAPA, ["CLIENT", "CAPA", ...capabilities], undefined);
   }
 
   /**
    * `CLIENT GETNAME`
    *
    * Group: connection; since Redis 2.6.9; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-getname/}
    */
   clientGetname(): Apply<K, S | null> {
@@ -36,6 +40,7 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    * `CLIENT GETREDIR`
    *
    * Group: connection; since Redis 6.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-getredir/}
    */
   clientGetredir(): Apply<K, number> {
@@ -46,6 +51,7 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    * `CLIENT HELP`
    *
    * Group: connection; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-help/}
    */
   clientHelp(): Apply<K, S[]> {
@@ -56,6 +62,7 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    * `CLIENT ID`
    *
    * Group: connection; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-id/}
    */
   clientId(): Apply<K, number> {
@@ -66,41 +73,25 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    * `CLIENT INFO`
    *
    * Group: connection; since Redis 6.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-info/}
    */
-  clientInfo(): Apply<K, S> {
-    return this.executeCommand<S>(COMMANDS.CLIENT_INFO, ["CLIENT", "INFO"], undefined);
+  clientInfo(): Apply<K, RedisRecord<string>> {
+    return this.executeCommand<RedisRecord<string>>(COMMANDS.CLIENT_INFO, ["CLIENT", "INFO"], R.clientInfo);
   }
 
   /**
    * `CLIENT KILL <old-format | [ID client-id] | [TYPE normal | master | primary | slave | replica | pubsub] | [USER username] | [ADDR addr] | [LADDR laddr] | [SKIPME YES | NO] | [MAXAGE maxage] [[ID client-id] | [TYPE normal | master | primary | slave | replica | pubsub] | [USER username] | [ADDR addr] | [LADDR laddr] | [SKIPME YES | NO] | [MAXAGE maxage] ...]>`
    *
    * Group: connection; since Redis 2.4.0; complexity: O(N) where N is the number of client connections.
+   *
+   * Given `ip:port`, the old form, which replies `OK`; given filters, the number of clients killed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-kill/}
    */
-  clientKill(filter: { oldFormat: RedisArgument; newFormat?: undefined } | { newFormat: NonEmptyArray<{ id?: RedisInteger | undefined; type?: undefined; user?: undefined; addr?: undefined; laddr?: undefined; skipme?: undefined; maxage?: undefined } | { type?: "normal" | "master" | "primary" | "slave" | "replica" | "pubsub" | undefined; id?: undefined; user?: undefined; addr?: undefined; laddr?: undefined; skipme?: undefined; maxage?: undefined } | { user?: RedisArgument | undefined; id?: undefined; type?: undefined; addr?: undefined; laddr?: undefined; skipme?: undefined; maxage?: undefined } | { addr?: RedisArgument | undefined; id?: undefined; type?: undefined; user?: undefined; laddr?: undefined; skipme?: undefined; maxage?: undefined } | { laddr?: RedisArgument | undefined; id?: undefined; type?: undefined; user?: undefined; addr?: undefined; skipme?: undefined; maxage?: undefined } | { skipme?: "YES" | "NO" | undefined; id?: undefined; type?: undefined; user?: undefined; addr?: undefined; laddr?: undefined; maxage?: undefined } | { maxage?: RedisInteger | undefined; id?: undefined; type?: undefined; user?: undefined; addr?: undefined; laddr?: undefined; skipme?: undefined }>; oldFormat?: undefined }): Apply<K, "OK" | number> {
+  clientKill(filter: RedisArgument | A.ClientKillFilters): Apply<K, "OK" | number> {
     const argv: RedisArgument[] = ["CLIENT", "KILL"];
-    if (filter.oldFormat !== undefined) {
-      argv.push(filter.oldFormat);
-    } else if (filter.newFormat !== undefined) {
-      for (const x of filter.newFormat) {
-        if (x.id !== undefined) {
-          argv.push("ID", x.id);
-        } else if (x.type !== undefined) {
-          argv.push("TYPE", x.type);
-        } else if (x.user !== undefined) {
-          argv.push("USER", x.user);
-        } else if (x.addr !== undefined) {
-          argv.push("ADDR", x.addr);
-        } else if (x.laddr !== undefined) {
-          argv.push("LADDR", x.laddr);
-        } else if (x.skipme !== undefined) {
-          argv.push("SKIPME", x.skipme);
-        } else if (x.maxage !== undefined) {
-          argv.push("MAXAGE", x.maxage);
-        }
-      }
-    }
+    A.pushClientKillFilters(argv, filter);
     return this.executeCommand<"OK" | number>(COMMANDS.CLIENT_KILL, argv, undefined);
   }
 
@@ -109,23 +100,24 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    *
    * Group: connection; since Redis 2.4.0; complexity: O(N) where N is the number of client connections.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ClientListOptions}
    * @see {@link https://redis.io/docs/latest/commands/client-list/}
    */
-  clientList(options?: ClientListOptions): Apply<K, S> {
+  clientList(options?: ClientListOptions): Apply<K, RedisRecord<string>[]> {
     const argv: RedisArgument[] = ["CLIENT", "LIST"];
     if (options?.type !== undefined) argv.push("TYPE", options.type);
     if (options?.id !== undefined) {
       argv.push("ID");
       for (const x of options.id) argv.push(x);
     }
-    return this.executeCommand<S>(COMMANDS.CLIENT_LIST, argv, undefined);
+    return this.executeCommand<RedisRecord<string>[]>(COMMANDS.CLIENT_LIST, argv, R.clientList);
   }
 
   /**
    * `CLIENT NO-EVICT <ON | OFF>`
    *
    * Group: connection; since Redis 7.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-no-evict/}
    */
   clientNoEvict(enabled: "ON" | "OFF"): Apply<K, "OK"> {
@@ -136,6 +128,7 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    * `CLIENT NO-TOUCH <ON | OFF>`
    *
    * Group: connection; since Redis 7.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-no-touch/}
    */
   clientNoTouch(enabled: "ON" | "OFF"): Apply<K, "OK"> {
@@ -147,7 +140,7 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    *
    * Group: connection; since Redis 3.0.0; complexity: O(1).
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ClientPauseOptions}
    * @see {@link https://redis.io/docs/latest/commands/client-pause/}
    */
   clientPause(timeout: RedisInteger, options?: ClientPauseOptions): Apply<K, "OK"> {
@@ -164,6 +157,7 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    * `CLIENT SETINFO <lib-name libname | lib-ver libver>`
    *
    * Group: connection; since Redis 7.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-setinfo/}
    */
   clientSetinfo(attr: { libName: RedisArgument; libVer?: undefined } | { libVer: RedisArgument; libName?: undefined }): Apply<K, "OK"> {
@@ -180,6 +174,7 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    * `CLIENT SETNAME connection-name`
    *
    * Group: connection; since Redis 2.6.9; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-setname/}
    */
   clientSetname(connectionName: RedisArgument): Apply<K, "OK"> {
@@ -190,10 +185,11 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    * `CLIENT TRACKINGINFO`
    *
    * Group: connection; since Redis 6.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-trackinginfo/}
    */
-  clientTrackinginfo(): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.CLIENT_TRACKINGINFO, ["CLIENT", "TRACKINGINFO"], undefined);
+  clientTrackinginfo(): Apply<K, R.ClientTrackingInfo<S>> {
+    return this.executeCommand<R.ClientTrackingInfo<S>>(COMMANDS.CLIENT_TRACKINGINFO, ["CLIENT", "TRACKINGINFO"], R.clientTrackinginfo);
   }
 
   /**
@@ -201,7 +197,7 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    *
    * Group: connection; since Redis 5.0.0; complexity: O(log N) where N is the number of client connections.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ClientUnblockOptions}
    * @see {@link https://redis.io/docs/latest/commands/client-unblock/}
    */
   clientUnblock(clientId: RedisInteger, options?: ClientUnblockOptions): Apply<K, 0 | 1> {
@@ -218,6 +214,7 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    * `CLIENT UNPAUSE`
    *
    * Group: connection; since Redis 6.2.0; complexity: O(N) Where N is the number of paused clients.
+   *
    * @see {@link https://redis.io/docs/latest/commands/client-unpause/}
    */
   clientUnpause(): Apply<K, "OK"> {
@@ -228,6 +225,7 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    * `ECHO message`
    *
    * Group: connection; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/echo/}
    */
   echo(message: RedisArgument): Apply<K, S> {
@@ -239,7 +237,7 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    *
    * Group: connection; since Redis 1.0.0; complexity: O(1).
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link PingOptions}
    * @see {@link https://redis.io/docs/latest/commands/ping/}
    */
   ping(options?: PingOptions): Apply<K, "PONG" | S> {

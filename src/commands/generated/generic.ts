@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RedisArgument, RESPValue } from "../../protocol/values.js";
+import type { RedisArgument } from "../../protocol/values.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
 import type { NonEmptyArray, RedisInteger } from "../types.js";
 import { ConnectionCommands } from "./connection.js";
@@ -15,9 +15,9 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `COPY source destination [DB destination-db] [REPLACE]`
    *
-   * Group: generic; since Redis 6.2.0; complexity: O(N) worst case for collections, where N is the number of nested items. O(1) for string values..
+   * Group: generic; since Redis 6.2.0; complexity: O(N) worst case for collections, where N is the number of nested items.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link CopyOptions}
    * @see {@link https://redis.io/docs/latest/commands/copy/}
    */
   copy(source: RedisArgument, destination: RedisArgument, options?: CopyOptions): Apply<K, 1 | 0> {
@@ -30,7 +30,8 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `DEL key [key ...]`
    *
-   * Group: generic; since Redis 1.0.0; complexity: O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1)..
+   * Group: generic; since Redis 1.0.0; complexity: O(N) where N is the number of keys that will be removed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/del/}
    */
   del(keys: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -40,7 +41,8 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `DUMP key`
    *
-   * Group: generic; since Redis 2.6.0; complexity: O(1) to access the key and additional O(N*M) to serialize it, where N is the number of objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1)..
+   * Group: generic; since Redis 2.6.0; complexity: O(1) to access the key and additional O(N*M) to serialize it, where N is the number of objects composing the value and M their average size.
+   *
    * @see {@link https://redis.io/docs/latest/commands/dump/}
    */
   dump(key: RedisArgument): Apply<K, S | null> {
@@ -50,7 +52,8 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `EXISTS key [key ...]`
    *
-   * Group: generic; since Redis 1.0.0; complexity: O(N) where N is the number of keys to check..
+   * Group: generic; since Redis 1.0.0; complexity: O(N) where N is the number of keys to check.
+   *
    * @see {@link https://redis.io/docs/latest/commands/exists/}
    */
   exists(keys: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -62,7 +65,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    *
    * Group: generic; since Redis 1.0.0; complexity: O(1).
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link ExpireOptions}
    * @see {@link https://redis.io/docs/latest/commands/expire/}
    */
   expire(key: RedisArgument, seconds: RedisInteger, options?: ExpireOptions): Apply<K, 0 | 1> {
@@ -84,7 +87,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    *
    * Group: generic; since Redis 1.2.0; complexity: O(1).
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link ExpireatOptions}
    * @see {@link https://redis.io/docs/latest/commands/expireat/}
    */
   expireat(key: RedisArgument, unixTimeSeconds: number, options?: ExpireatOptions): Apply<K, 1 | 0> {
@@ -105,6 +108,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `EXPIRETIME key`
    *
    * Group: generic; since Redis 7.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/expiretime/}
    */
   expiretime(key: RedisArgument): Apply<K, number> {
@@ -114,7 +118,8 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `KEYS pattern`
    *
-   * Group: generic; since Redis 1.0.0; complexity: O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length..
+   * Group: generic; since Redis 1.0.0; complexity: O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.
+   *
    * @see {@link https://redis.io/docs/latest/commands/keys/}
    */
   keys(pattern: RedisArgument): Apply<K, S[]> {
@@ -124,12 +129,13 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `MIGRATE host port <key | ""> destination-db timeout [COPY] [REPLACE] [AUTH auth | AUTH2 username password] [KEYS keys [keys ...]]`
    *
-   * Group: generic; since Redis 2.6.0; complexity: This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed..
+   * Group: generic; since Redis 2.6.0; complexity: This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance.
    *
-   * @param options - 5 option(s); see the options type.
+   * @param keySelector - `key | ""`
+   * @param options - see {@link MigrateOptions}
    * @see {@link https://redis.io/docs/latest/commands/migrate/}
    */
-  migrate(host: RedisArgument, port: RedisInteger, keySelector: RedisArgument | "", destinationDb: RedisInteger, timeout: RedisInteger, options?: MigrateOptions): Apply<K, "OK" | "NOKEY"> {
+  migrate(host: RedisArgument, port: RedisInteger, keySelector: RedisArgument, destinationDb: RedisInteger, timeout: RedisInteger, options?: MigrateOptions): Apply<K, "OK" | "NOKEY"> {
     const argv: RedisArgument[] = ["MIGRATE", host, port, keySelector, destinationDb, timeout];
     if (options?.copy) argv.push("COPY");
     if (options?.replace) argv.push("REPLACE");
@@ -149,6 +155,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `MOVE key db`
    *
    * Group: generic; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/move/}
    */
   move(key: RedisArgument, db: RedisInteger): Apply<K, 1 | 0> {
@@ -159,6 +166,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `OBJECT ENCODING key`
    *
    * Group: generic; since Redis 2.2.3; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/object-encoding/}
    */
   objectEncoding(key: RedisArgument): Apply<K, S | null> {
@@ -169,6 +177,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `OBJECT FREQ key`
    *
    * Group: generic; since Redis 4.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/object-freq/}
    */
   objectFreq(key: RedisArgument): Apply<K, number> {
@@ -179,6 +188,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `OBJECT HELP`
    *
    * Group: generic; since Redis 6.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/object-help/}
    */
   objectHelp(): Apply<K, S[]> {
@@ -189,6 +199,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `OBJECT IDLETIME key`
    *
    * Group: generic; since Redis 2.2.3; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/object-idletime/}
    */
   objectIdletime(key: RedisArgument): Apply<K, number> {
@@ -199,6 +210,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `OBJECT REFCOUNT key`
    *
    * Group: generic; since Redis 2.2.3; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/object-refcount/}
    */
   objectRefcount(key: RedisArgument): Apply<K, number> {
@@ -209,6 +221,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `PERSIST key`
    *
    * Group: generic; since Redis 2.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/persist/}
    */
   persist(key: RedisArgument): Apply<K, 0 | 1> {
@@ -220,7 +233,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    *
    * Group: generic; since Redis 2.6.0; complexity: O(1).
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link PexpireOptions}
    * @see {@link https://redis.io/docs/latest/commands/pexpire/}
    */
   pexpire(key: RedisArgument, milliseconds: RedisInteger, options?: PexpireOptions): Apply<K, 0 | 1> {
@@ -242,7 +255,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    *
    * Group: generic; since Redis 2.6.0; complexity: O(1).
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link PexpireatOptions}
    * @see {@link https://redis.io/docs/latest/commands/pexpireat/}
    */
   pexpireat(key: RedisArgument, unixTimeMilliseconds: number, options?: PexpireatOptions): Apply<K, 1 | 0> {
@@ -263,6 +276,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `PEXPIRETIME key`
    *
    * Group: generic; since Redis 7.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/pexpiretime/}
    */
   pexpiretime(key: RedisArgument): Apply<K, number> {
@@ -273,6 +287,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `PTTL key`
    *
    * Group: generic; since Redis 2.6.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/pttl/}
    */
   pttl(key: RedisArgument): Apply<K, number> {
@@ -283,6 +298,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `RANDOMKEY`
    *
    * Group: generic; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/randomkey/}
    */
   randomkey(): Apply<K, S | null> {
@@ -293,6 +309,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `RENAME key newkey`
    *
    * Group: generic; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/rename/}
    */
   rename(key: RedisArgument, newkey: RedisArgument): Apply<K, "OK"> {
@@ -303,6 +320,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `RENAMENX key newkey`
    *
    * Group: generic; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/renamenx/}
    */
   renamenx(key: RedisArgument, newkey: RedisArgument): Apply<K, 1 | 0> {
@@ -312,9 +330,9 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]`
    *
-   * Group: generic; since Redis 2.6.0; complexity: O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N))..
+   * Group: generic; since Redis 2.6.0; complexity: O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of objects composing the value and M their average size.
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link RestoreOptions}
    * @see {@link https://redis.io/docs/latest/commands/restore/}
    */
   restore(key: RedisArgument, ttl: RedisInteger, serializedValue: RedisArgument, options?: RestoreOptions): Apply<K, "OK"> {
@@ -329,12 +347,12 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]`
    *
-   * Group: generic; since Redis 2.8.0; complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..
+   * Group: generic; since Redis 2.8.0; complexity: O(1) for every call.
    *
-   * @param options - 3 option(s); see the options type.
+   * @param options - see {@link ScanOptions}
    * @see {@link https://redis.io/docs/latest/commands/scan/}
    */
-  scan(cursor: RedisInteger, options?: ScanOptions): Apply<K, [S, S[]]> {
+  scan(cursor: RedisArgument, options?: ScanOptions): Apply<K, [S, S[]]> {
     const argv: RedisArgument[] = ["SCAN", cursor];
     if (options?.match !== undefined) argv.push("MATCH", options.match);
     if (options?.count !== undefined) argv.push("COUNT", options.count);
@@ -345,11 +363,14 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `SORT key [BY by-pattern] [LIMIT offset count] [GET get-pattern [GET get-pattern ...]] [ASC | DESC] [ALPHA] [STORE destination]`
    *
-   * Group: generic; since Redis 1.0.0; complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)..
+   * Group: generic; since Redis 1.0.0; complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements.
    *
-   * @param options - 7 option(s); see the options type.
+   * @param options - see {@link SortOptions}
    * @see {@link https://redis.io/docs/latest/commands/sort/}
    */
+  sort(key: RedisArgument, options: SortOptions & { store: RedisArgument }): Apply<K, number>;
+  sort(key: RedisArgument, options?: SortOptions & { store?: undefined }): Apply<K, (S | null)[]>;
+  sort(key: RedisArgument, options?: SortOptions): Apply<K, number | (S | null)[]>;
   sort(key: RedisArgument, options?: SortOptions): Apply<K, number | (S | null)[]> {
     const argv: RedisArgument[] = ["SORT", key];
     if (options?.by !== undefined) argv.push("BY", options.by);
@@ -372,9 +393,9 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `SORT_RO key [BY by-pattern] [LIMIT offset count] [GET get-pattern [GET get-pattern ...]] [ASC | DESC] [ALPHA]`
    *
-   * Group: generic; since Redis 7.0.0; complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)..
+   * Group: generic; since Redis 7.0.0; complexity: O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements.
    *
-   * @param options - 6 option(s); see the options type.
+   * @param options - see {@link SortRoOptions}
    * @see {@link https://redis.io/docs/latest/commands/sort_ro/}
    */
   sortRo(key: RedisArgument, options?: SortRoOptions): Apply<K, (S | null)[]> {
@@ -398,7 +419,8 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `TOUCH key [key ...]`
    *
-   * Group: generic; since Redis 3.2.1; complexity: O(N) where N is the number of keys that will be touched..
+   * Group: generic; since Redis 3.2.1; complexity: O(N) where N is the number of keys that will be touched.
+   *
    * @see {@link https://redis.io/docs/latest/commands/touch/}
    */
   touch(keys: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -409,6 +431,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `TTL key`
    *
    * Group: generic; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/ttl/}
    */
   ttl(key: RedisArgument): Apply<K, number> {
@@ -419,6 +442,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `TYPE key`
    *
    * Group: generic; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/type/}
    */
   type(key: RedisArgument): Apply<K, S | null> {
@@ -428,7 +452,8 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
   /**
    * `UNLINK key [key ...]`
    *
-   * Group: generic; since Redis 4.0.0; complexity: O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of..
+   * Group: generic; since Redis 4.0.0; complexity: O(1) for each key removed regardless of its size.
+   *
    * @see {@link https://redis.io/docs/latest/commands/unlink/}
    */
   unlink(keys: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -439,6 +464,7 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `WAIT numreplicas timeout`
    *
    * Group: generic; since Redis 3.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/wait/}
    */
   wait(numreplicas: RedisInteger, timeout: RedisInteger): Apply<K, number> {
@@ -449,10 +475,11 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    * `WAITAOF numlocal numreplicas timeout`
    *
    * Group: generic; since Redis 7.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/waitaof/}
    */
-  waitaof(numlocal: RedisInteger, numreplicas: RedisInteger, timeout: RedisInteger): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.WAITAOF, ["WAITAOF", numlocal, numreplicas, timeout], undefined);
+  waitaof(numlocal: RedisInteger, numreplicas: RedisInteger, timeout: RedisInteger): Apply<K, [local: number, replicas: number]> {
+    return this.executeCommand<[local: number, replicas: number]>(COMMANDS.WAITAOF, ["WAITAOF", numlocal, numreplicas, timeout], undefined);
   }
 }
 

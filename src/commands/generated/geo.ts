@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { RedisArgument, RESPValue } from "../../protocol/values.js";
+import type { RedisArgument } from "../../protocol/values.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
+import * as R from "../replies/geo.js";
 import type { NonEmptyArray, RedisInteger } from "../types.js";
 import { GenericCommands } from "./generic.js";
 import { COMMANDS } from "./table.js";
@@ -15,9 +16,9 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `GEOADD key [NX | XX] [CH] longitude latitude member [longitude latitude member ...]`
    *
-   * Group: geo; since Redis 3.2.0; complexity: O(log(N)) for each item added, where N is the number of elements in the sorted set..
+   * Group: geo; since Redis 3.2.0; complexity: O(log(N)) for each item added, where N is the number of elements in the sorted set.
    *
-   * @param options - 3 option(s); see the options type.
+   * @param options - see {@link GeoaddOptions}
    * @see {@link https://redis.io/docs/latest/commands/geoadd/}
    */
   geoadd(key: RedisArgument, data: NonEmptyArray<{ longitude: number; latitude: number; member: RedisArgument }>, options?: GeoaddOptions): Apply<K, number> {
@@ -39,10 +40,12 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
    *
    * Group: geo; since Redis 3.2.0; complexity: O(1).
    *
-   * @param options - 4 option(s); see the options type.
+   * The distance is read as a number (Redis sends it as a string).
+   *
+   * @param options - see {@link GeodistOptions}
    * @see {@link https://redis.io/docs/latest/commands/geodist/}
    */
-  geodist(key: RedisArgument, member1: RedisArgument, member2: RedisArgument, options?: GeodistOptions): Apply<K, S | null> {
+  geodist(key: RedisArgument, member1: RedisArgument, member2: RedisArgument, options?: GeodistOptions): Apply<K, number | null> {
     const argv: RedisArgument[] = ["GEODIST", key, member1, member2];
     if (options?.m) {
       argv.push("m");
@@ -53,16 +56,17 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
     } else if (options?.mi) {
       argv.push("mi");
     }
-    return this.executeCommand<S | null>(COMMANDS.GEODIST, argv, undefined);
+    return this.executeCommand<number | null>(COMMANDS.GEODIST, argv, R.distance);
   }
 
   /**
    * `GEOHASH key [member [member ...]]`
    *
-   * Group: geo; since Redis 3.2.0; complexity: O(1) for each member requested..
+   * Group: geo; since Redis 3.2.0; complexity: O(1) for each member requested.
+   *
    * @see {@link https://redis.io/docs/latest/commands/geohash/}
    */
-  geohash(key: RedisArgument, members?: readonly RedisArgument[] | undefined): Apply<K, S[]> {
+  geohash(key: RedisArgument, members?: readonly RedisArgument[]): Apply<K, S[]> {
     const argv: RedisArgument[] = ["GEOHASH", key];
     if (members !== undefined) for (const x of members) argv.push(x);
     return this.executeCommand<S[]>(COMMANDS.GEOHASH, argv, undefined);
@@ -71,25 +75,33 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `GEOPOS key [member [member ...]]`
    *
-   * Group: geo; since Redis 3.2.0; complexity: O(1) for each member requested..
+   * Group: geo; since Redis 3.2.0; complexity: O(1) for each member requested.
+   *
    * @see {@link https://redis.io/docs/latest/commands/geopos/}
    */
-  geopos(key: RedisArgument, members?: readonly RedisArgument[] | undefined): Apply<K, RESPValue> {
+  geopos(key: RedisArgument, members?: readonly RedisArgument[]): Apply<K, (R.GeoCoordinates | null)[]> {
     const argv: RedisArgument[] = ["GEOPOS", key];
     if (members !== undefined) for (const x of members) argv.push(x);
-    return this.executeCommand<RESPValue>(COMMANDS.GEOPOS, argv, undefined);
+    return this.executeCommand<(R.GeoCoordinates | null)[]>(COMMANDS.GEOPOS, argv, R.geopos);
   }
 
   /**
    * `GEORADIUS key longitude latitude radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE storekey | STOREDIST storedistkey]`
    *
-   * Group: geo; since Redis 3.2.0; complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index..
+   * Group: geo; since Redis 3.2.0; complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
    *
-   * @param options - 9 option(s); see the options type.
+   * @param options - see {@link GeoradiusOptions}
    * @deprecated Since Redis 6.2.0; see GEOSEARCH.
    * @see {@link https://redis.io/docs/latest/commands/georadius/}
    */
-  georadius(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusOptions): Apply<K, S[] | [S][] | number> {
+  georadius(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusOptions & { store: RedisArgument }): Apply<K, number>;
+  georadius(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusOptions & { storedist: RedisArgument }): Apply<K, number>;
+  georadius(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusOptions & { withcoord: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadius(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusOptions & { withdist: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadius(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusOptions & { withhash: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadius(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusOptions & { store?: undefined; storedist?: undefined; withcoord?: false | undefined; withdist?: false | undefined; withhash?: false | undefined }): Apply<K, S[]>;
+  georadius(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusOptions): Apply<K, number | R.GeoSearchItem<S>[] | S[]>;
+  georadius(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusOptions): Apply<K, number | R.GeoSearchItem<S>[] | S[]> {
     const argv: RedisArgument[] = ["GEORADIUS", key, longitude, latitude, radius, unit];
     if (options?.withcoord) argv.push("WITHCOORD");
     if (options?.withdist) argv.push("WITHDIST");
@@ -108,19 +120,26 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
     } else if (options?.storedist !== undefined) {
       argv.push("STOREDIST", options.storedist);
     }
-    return this.executeCommand<S[] | [S][] | number>(COMMANDS.GEORADIUS, argv, undefined);
+    return this.executeCommand<number | R.GeoSearchItem<S>[] | S[]>(COMMANDS.GEORADIUS, argv, options?.store !== undefined || options?.storedist !== undefined ? undefined : options?.withcoord === true || options?.withdist === true || options?.withhash === true ? R.geoItems : undefined);
   }
 
   /**
    * `GEORADIUSBYMEMBER key member radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE storekey | STOREDIST storedistkey]`
    *
-   * Group: geo; since Redis 3.2.0; complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index..
+   * Group: geo; since Redis 3.2.0; complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
    *
-   * @param options - 9 option(s); see the options type.
+   * @param options - see {@link GeoradiusbymemberOptions}
    * @deprecated Since Redis 6.2.0; see GEOSEARCH.
    * @see {@link https://redis.io/docs/latest/commands/georadiusbymember/}
    */
-  georadiusbymember(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusbymemberOptions): Apply<K, S[] | [S][] | number> {
+  georadiusbymember(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusbymemberOptions & { store: RedisArgument }): Apply<K, number>;
+  georadiusbymember(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusbymemberOptions & { storedist: RedisArgument }): Apply<K, number>;
+  georadiusbymember(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusbymemberOptions & { withcoord: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadiusbymember(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusbymemberOptions & { withdist: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadiusbymember(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusbymemberOptions & { withhash: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadiusbymember(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusbymemberOptions & { store?: undefined; storedist?: undefined; withcoord?: false | undefined; withdist?: false | undefined; withhash?: false | undefined }): Apply<K, S[]>;
+  georadiusbymember(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusbymemberOptions): Apply<K, number | R.GeoSearchItem<S>[] | S[]>;
+  georadiusbymember(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusbymemberOptions): Apply<K, number | R.GeoSearchItem<S>[] | S[]> {
     const argv: RedisArgument[] = ["GEORADIUSBYMEMBER", key, member, radius, unit];
     if (options?.withcoord) argv.push("WITHCOORD");
     if (options?.withdist) argv.push("WITHDIST");
@@ -139,19 +158,24 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
     } else if (options?.storedist !== undefined) {
       argv.push("STOREDIST", options.storedist);
     }
-    return this.executeCommand<S[] | [S][] | number>(COMMANDS.GEORADIUSBYMEMBER, argv, undefined);
+    return this.executeCommand<number | R.GeoSearchItem<S>[] | S[]>(COMMANDS.GEORADIUSBYMEMBER, argv, options?.store !== undefined || options?.storedist !== undefined ? undefined : options?.withcoord === true || options?.withdist === true || options?.withhash === true ? R.geoItems : undefined);
   }
 
   /**
    * `GEORADIUSBYMEMBER_RO key member radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]`
    *
-   * Group: geo; since Redis 3.2.10; complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index..
+   * Group: geo; since Redis 3.2.10; complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
    *
-   * @param options - 7 option(s); see the options type.
+   * @param options - see {@link GeoradiusbymemberRoOptions}
    * @deprecated Since Redis 6.2.0; see GEOSEARCH.
    * @see {@link https://redis.io/docs/latest/commands/georadiusbymember_ro/}
    */
-  georadiusbymemberRo(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusbymemberRoOptions): Apply<K, S[] | [S][]> {
+  georadiusbymemberRo(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusbymemberRoOptions & { withcoord: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadiusbymemberRo(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusbymemberRoOptions & { withdist: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadiusbymemberRo(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusbymemberRoOptions & { withhash: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadiusbymemberRo(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusbymemberRoOptions & { withcoord?: false | undefined; withdist?: false | undefined; withhash?: false | undefined }): Apply<K, S[]>;
+  georadiusbymemberRo(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusbymemberRoOptions): Apply<K, R.GeoSearchItem<S>[] | S[]>;
+  georadiusbymemberRo(key: RedisArgument, member: RedisArgument, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusbymemberRoOptions): Apply<K, R.GeoSearchItem<S>[] | S[]> {
     const argv: RedisArgument[] = ["GEORADIUSBYMEMBER_RO", key, member, radius, unit];
     if (options?.withcoord) argv.push("WITHCOORD");
     if (options?.withdist) argv.push("WITHDIST");
@@ -165,19 +189,24 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
     } else if (options?.desc) {
       argv.push("DESC");
     }
-    return this.executeCommand<S[] | [S][]>(COMMANDS.GEORADIUSBYMEMBER_RO, argv, undefined);
+    return this.executeCommand<R.GeoSearchItem<S>[] | S[]>(COMMANDS.GEORADIUSBYMEMBER_RO, argv, options?.withcoord === true || options?.withdist === true || options?.withhash === true ? R.geoItems : undefined);
   }
 
   /**
    * `GEORADIUS_RO key longitude latitude radius <m | km | ft | mi> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]`
    *
-   * Group: geo; since Redis 3.2.10; complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index..
+   * Group: geo; since Redis 3.2.10; complexity: O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.
    *
-   * @param options - 7 option(s); see the options type.
+   * @param options - see {@link GeoradiusRoOptions}
    * @deprecated Since Redis 6.2.0; see GEOSEARCH.
    * @see {@link https://redis.io/docs/latest/commands/georadius_ro/}
    */
-  georadiusRo(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusRoOptions): Apply<K, S[] | [S][]> {
+  georadiusRo(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusRoOptions & { withcoord: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadiusRo(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusRoOptions & { withdist: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadiusRo(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options: GeoradiusRoOptions & { withhash: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  georadiusRo(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusRoOptions & { withcoord?: false | undefined; withdist?: false | undefined; withhash?: false | undefined }): Apply<K, S[]>;
+  georadiusRo(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusRoOptions): Apply<K, R.GeoSearchItem<S>[] | S[]>;
+  georadiusRo(key: RedisArgument, longitude: number, latitude: number, radius: number, unit: "m" | "km" | "ft" | "mi", options?: GeoradiusRoOptions): Apply<K, R.GeoSearchItem<S>[] | S[]> {
     const argv: RedisArgument[] = ["GEORADIUS_RO", key, longitude, latitude, radius, unit];
     if (options?.withcoord) argv.push("WITHCOORD");
     if (options?.withdist) argv.push("WITHDIST");
@@ -191,7 +220,7 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
     } else if (options?.desc) {
       argv.push("DESC");
     }
-    return this.executeCommand<S[] | [S][]>(COMMANDS.GEORADIUS_RO, argv, undefined);
+    return this.executeCommand<R.GeoSearchItem<S>[] | S[]>(COMMANDS.GEORADIUS_RO, argv, options?.withcoord === true || options?.withdist === true || options?.withhash === true ? R.geoItems : undefined);
   }
 
   /**
@@ -199,10 +228,15 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
    *
    * Group: geo; since Redis 6.2.0; complexity: O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape.
    *
-   * @param options - 7 option(s); see the options type.
+   * @param options - see {@link GeosearchOptions}
    * @see {@link https://redis.io/docs/latest/commands/geosearch/}
    */
-  geosearch(key: RedisArgument, from: { frommember: RedisArgument; fromlonlat?: undefined } | { fromlonlat: { longitude: number; latitude: number }; frommember?: undefined }, by: { byradius: number; unit: "m" | "km" | "ft" | "mi"; bybox?: undefined; height?: undefined } | { bybox: number; height: number; unit: "m" | "km" | "ft" | "mi"; byradius?: undefined }, options?: GeosearchOptions): Apply<K, S[] | [S][]> {
+  geosearch(key: RedisArgument, from: { frommember: RedisArgument; fromlonlat?: undefined } | { fromlonlat: { longitude: number; latitude: number }; frommember?: undefined }, by: { byradius: number; unit: "m" | "km" | "ft" | "mi"; bybox?: undefined; height?: undefined } | { bybox: number; height: number; unit: "m" | "km" | "ft" | "mi"; byradius?: undefined }, options: GeosearchOptions & { withcoord: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  geosearch(key: RedisArgument, from: { frommember: RedisArgument; fromlonlat?: undefined } | { fromlonlat: { longitude: number; latitude: number }; frommember?: undefined }, by: { byradius: number; unit: "m" | "km" | "ft" | "mi"; bybox?: undefined; height?: undefined } | { bybox: number; height: number; unit: "m" | "km" | "ft" | "mi"; byradius?: undefined }, options: GeosearchOptions & { withdist: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  geosearch(key: RedisArgument, from: { frommember: RedisArgument; fromlonlat?: undefined } | { fromlonlat: { longitude: number; latitude: number }; frommember?: undefined }, by: { byradius: number; unit: "m" | "km" | "ft" | "mi"; bybox?: undefined; height?: undefined } | { bybox: number; height: number; unit: "m" | "km" | "ft" | "mi"; byradius?: undefined }, options: GeosearchOptions & { withhash: true }): Apply<K, R.GeoSearchItem<S>[]>;
+  geosearch(key: RedisArgument, from: { frommember: RedisArgument; fromlonlat?: undefined } | { fromlonlat: { longitude: number; latitude: number }; frommember?: undefined }, by: { byradius: number; unit: "m" | "km" | "ft" | "mi"; bybox?: undefined; height?: undefined } | { bybox: number; height: number; unit: "m" | "km" | "ft" | "mi"; byradius?: undefined }, options?: GeosearchOptions & { withcoord?: false | undefined; withdist?: false | undefined; withhash?: false | undefined }): Apply<K, S[]>;
+  geosearch(key: RedisArgument, from: { frommember: RedisArgument; fromlonlat?: undefined } | { fromlonlat: { longitude: number; latitude: number }; frommember?: undefined }, by: { byradius: number; unit: "m" | "km" | "ft" | "mi"; bybox?: undefined; height?: undefined } | { bybox: number; height: number; unit: "m" | "km" | "ft" | "mi"; byradius?: undefined }, options?: GeosearchOptions): Apply<K, R.GeoSearchItem<S>[] | S[]>;
+  geosearch(key: RedisArgument, from: { frommember: RedisArgument; fromlonlat?: undefined } | { fromlonlat: { longitude: number; latitude: number }; frommember?: undefined }, by: { byradius: number; unit: "m" | "km" | "ft" | "mi"; bybox?: undefined; height?: undefined } | { bybox: number; height: number; unit: "m" | "km" | "ft" | "mi"; byradius?: undefined }, options?: GeosearchOptions): Apply<K, R.GeoSearchItem<S>[] | S[]> {
     const argv: RedisArgument[] = ["GEOSEARCH", key];
     if (from.frommember !== undefined) {
       argv.push("FROMMEMBER", from.frommember);
@@ -226,7 +260,7 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
     if (options?.withcoord) argv.push("WITHCOORD");
     if (options?.withdist) argv.push("WITHDIST");
     if (options?.withhash) argv.push("WITHHASH");
-    return this.executeCommand<S[] | [S][]>(COMMANDS.GEOSEARCH, argv, undefined);
+    return this.executeCommand<R.GeoSearchItem<S>[] | S[]>(COMMANDS.GEOSEARCH, argv, options?.withcoord === true || options?.withdist === true || options?.withhash === true ? R.geoItems : undefined);
   }
 
   /**
@@ -234,7 +268,7 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
    *
    * Group: geo; since Redis 6.2.0; complexity: O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape.
    *
-   * @param options - 5 option(s); see the options type.
+   * @param options - see {@link GeosearchstoreOptions}
    * @see {@link https://redis.io/docs/latest/commands/geosearchstore/}
    */
   geosearchstore(destination: RedisArgument, source: RedisArgument, from: { frommember: RedisArgument; fromlonlat?: undefined } | { fromlonlat: { longitude: number; latitude: number }; frommember?: undefined }, by: { byradius: number; unit: "m" | "km" | "ft" | "mi"; bybox?: undefined; height?: undefined } | { bybox: number; height: number; unit: "m" | "km" | "ft" | "mi"; byradius?: undefined }, options?: GeosearchstoreOptions): Apply<K, number> {

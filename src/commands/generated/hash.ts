@@ -4,9 +4,11 @@
  *
  * @module
  */
-import type { RedisArgument, RESPValue } from "../../protocol/values.js";
+import type { RedisArgument } from "../../protocol/values.js";
+import * as A from "../args/hash.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
-import type { NonEmptyArray, RedisInteger } from "../types.js";
+import * as R from "../replies/hash.js";
+import type { NonEmptyArray, RedisFieldValues, RedisInteger, RedisRecord } from "../types.js";
 import { GeoCommands } from "./geo.js";
 import { COMMANDS } from "./table.js";
 
@@ -15,7 +17,8 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `HDEL key field [field ...]`
    *
-   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the number of fields to be removed..
+   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the number of fields to be removed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/hdel/}
    */
   hdel(key: RedisArgument, fields: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -26,6 +29,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    * `HEXISTS key field`
    *
    * Group: hash; since Redis 2.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/hexists/}
    */
   hexists(key: RedisArgument, field: RedisArgument): Apply<K, 0 | 1> {
@@ -37,7 +41,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    *
    * Group: hash; since Redis 7.4.0; complexity: O(N) where N is the number of specified fields.
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link HexpireOptions}
    * @see {@link https://redis.io/docs/latest/commands/hexpire/}
    */
   hexpire(key: RedisArgument, seconds: RedisInteger, fields: NonEmptyArray<RedisArgument>, options?: HexpireOptions): Apply<K, number[]> {
@@ -61,7 +65,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    *
    * Group: hash; since Redis 7.4.0; complexity: O(N) where N is the number of specified fields.
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link HexpireatOptions}
    * @see {@link https://redis.io/docs/latest/commands/hexpireat/}
    */
   hexpireat(key: RedisArgument, unixTimeSeconds: number, fields: NonEmptyArray<RedisArgument>, options?: HexpireatOptions): Apply<K, number[]> {
@@ -84,6 +88,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    * `HEXPIRETIME key FIELDS numfields field [field ...]`
    *
    * Group: hash; since Redis 7.4.0; complexity: O(N) where N is the number of specified fields.
+   *
    * @see {@link https://redis.io/docs/latest/commands/hexpiretime/}
    */
   hexpiretime(key: RedisArgument, fields: NonEmptyArray<RedisArgument>): Apply<K, number[]> {
@@ -94,6 +99,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    * `HGET key field`
    *
    * Group: hash; since Redis 2.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/hget/}
    */
   hget(key: RedisArgument, field: RedisArgument): Apply<K, S | null> {
@@ -103,17 +109,19 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `HGETALL key`
    *
-   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the size of the hash..
+   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the size of the hash.
+   *
    * @see {@link https://redis.io/docs/latest/commands/hgetall/}
    */
-  hgetall(key: RedisArgument): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.HGETALL, ["HGETALL", key], undefined);
+  hgetall(key: RedisArgument): Apply<K, RedisRecord<S>> {
+    return this.executeCommand<RedisRecord<S>>(COMMANDS.HGETALL, ["HGETALL", key], R.hgetall);
   }
 
   /**
    * `HINCRBY key field increment`
    *
    * Group: hash; since Redis 2.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/hincrby/}
    */
   hincrby(key: RedisArgument, field: RedisArgument, increment: RedisInteger): Apply<K, number> {
@@ -124,6 +132,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    * `HINCRBYFLOAT key field increment`
    *
    * Group: hash; since Redis 2.6.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/hincrbyfloat/}
    */
   hincrbyfloat(key: RedisArgument, field: RedisArgument, increment: number): Apply<K, S> {
@@ -133,7 +142,8 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `HKEYS key`
    *
-   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the size of the hash..
+   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the size of the hash.
+   *
    * @see {@link https://redis.io/docs/latest/commands/hkeys/}
    */
   hkeys(key: RedisArgument): Apply<K, S[]> {
@@ -144,6 +154,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    * `HLEN key`
    *
    * Group: hash; since Redis 2.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/hlen/}
    */
   hlen(key: RedisArgument): Apply<K, number> {
@@ -153,7 +164,8 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `HMGET key field [field ...]`
    *
-   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the number of fields being requested..
+   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the number of fields being requested.
+   *
    * @see {@link https://redis.io/docs/latest/commands/hmget/}
    */
   hmget(key: RedisArgument, fields: NonEmptyArray<RedisArgument>): Apply<K, (S | null)[]> {
@@ -163,15 +175,13 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `HMSET key field value [field value ...]`
    *
-   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the number of fields being set..
+   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the number of fields being set.
    * @deprecated Since Redis 4.0.0; see HSET.
    * @see {@link https://redis.io/docs/latest/commands/hmset/}
    */
-  hmset(key: RedisArgument, data: NonEmptyArray<{ field: RedisArgument; value: RedisArgument }>): Apply<K, "OK"> {
+  hmset(key: RedisArgument, data: RedisFieldValues): Apply<K, "OK"> {
     const argv: RedisArgument[] = ["HMSET", key];
-    for (const x of data) {
-      argv.push(x.field, x.value);
-    }
+    A.pushPairs(argv, data);
     return this.executeCommand<"OK">(COMMANDS.HMSET, argv, undefined);
   }
 
@@ -179,6 +189,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    * `HPERSIST key FIELDS numfields field [field ...]`
    *
    * Group: hash; since Redis 7.4.0; complexity: O(N) where N is the number of specified fields.
+   *
    * @see {@link https://redis.io/docs/latest/commands/hpersist/}
    */
   hpersist(key: RedisArgument, fields: NonEmptyArray<RedisArgument>): Apply<K, number[]> {
@@ -190,7 +201,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    *
    * Group: hash; since Redis 7.4.0; complexity: O(N) where N is the number of specified fields.
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link HpexpireOptions}
    * @see {@link https://redis.io/docs/latest/commands/hpexpire/}
    */
   hpexpire(key: RedisArgument, milliseconds: RedisInteger, fields: NonEmptyArray<RedisArgument>, options?: HpexpireOptions): Apply<K, number[]> {
@@ -214,7 +225,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    *
    * Group: hash; since Redis 7.4.0; complexity: O(N) where N is the number of specified fields.
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link HpexpireatOptions}
    * @see {@link https://redis.io/docs/latest/commands/hpexpireat/}
    */
   hpexpireat(key: RedisArgument, unixTimeMilliseconds: number, fields: NonEmptyArray<RedisArgument>, options?: HpexpireatOptions): Apply<K, number[]> {
@@ -237,6 +248,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    * `HPEXPIRETIME key FIELDS numfields field [field ...]`
    *
    * Group: hash; since Redis 7.4.0; complexity: O(N) where N is the number of specified fields.
+   *
    * @see {@link https://redis.io/docs/latest/commands/hpexpiretime/}
    */
   hpexpiretime(key: RedisArgument, fields: NonEmptyArray<RedisArgument>): Apply<K, number[]> {
@@ -247,6 +259,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    * `HPTTL key FIELDS numfields field [field ...]`
    *
    * Group: hash; since Redis 7.4.0; complexity: O(N) where N is the number of specified fields.
+   *
    * @see {@link https://redis.io/docs/latest/commands/hpttl/}
    */
   hpttl(key: RedisArgument, fields: NonEmptyArray<RedisArgument>): Apply<K, number[]> {
@@ -258,27 +271,31 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    *
    * Group: hash; since Redis 6.2.0; complexity: O(N) where N is the number of fields returned.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link HrandfieldOptions}
    * @see {@link https://redis.io/docs/latest/commands/hrandfield/}
    */
-  hrandfield(key: RedisArgument, options?: HrandfieldOptions): Apply<K, S | S[] | [S, S][] | null> {
+  hrandfield(key: RedisArgument, options: HrandfieldOptions & { withvalues: true }): Apply<K, [field: S, value: S][]>;
+  hrandfield(key: RedisArgument, options: HrandfieldOptions & { count: RedisInteger }): Apply<K, S[]>;
+  hrandfield(key: RedisArgument, options?: HrandfieldOptions & { withvalues?: false | undefined; count?: undefined }): Apply<K, S | null>;
+  hrandfield(key: RedisArgument, options?: HrandfieldOptions): Apply<K, [field: S, value: S][] | S[] | S | null>;
+  hrandfield(key: RedisArgument, options?: HrandfieldOptions): Apply<K, [field: S, value: S][] | S[] | S | null> {
     const argv: RedisArgument[] = ["HRANDFIELD", key];
     if (options?.count !== undefined) {
       argv.push(options.count);
       if (options.withvalues) argv.push("WITHVALUES");
     }
-    return this.executeCommand<S | S[] | [S, S][] | null>(COMMANDS.HRANDFIELD, argv, undefined);
+    return this.executeCommand<[field: S, value: S][] | S[] | S | null>(COMMANDS.HRANDFIELD, argv, options?.withvalues === true ? R.hrandfieldWithValues : undefined);
   }
 
   /**
    * `HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]`
    *
-   * Group: hash; since Redis 2.8.0; complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..
+   * Group: hash; since Redis 2.8.0; complexity: O(1) for every call.
    *
-   * @param options - 3 option(s); see the options type.
+   * @param options - see {@link HscanOptions}
    * @see {@link https://redis.io/docs/latest/commands/hscan/}
    */
-  hscan(key: RedisArgument, cursor: RedisInteger, options?: HscanOptions): Apply<K, [S, S[]]> {
+  hscan(key: RedisArgument, cursor: RedisArgument, options?: HscanOptions): Apply<K, [S, S[]]> {
     const argv: RedisArgument[] = ["HSCAN", key, cursor];
     if (options?.match !== undefined) argv.push("MATCH", options.match);
     if (options?.count !== undefined) argv.push("COUNT", options.count);
@@ -289,14 +306,13 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `HSET key field value [field value ...]`
    *
-   * Group: hash; since Redis 2.0.0; complexity: O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs..
+   * Group: hash; since Redis 2.0.0; complexity: O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.
+   *
    * @see {@link https://redis.io/docs/latest/commands/hset/}
    */
-  hset(key: RedisArgument, data: NonEmptyArray<{ field: RedisArgument; value: RedisArgument }>): Apply<K, number> {
+  hset(key: RedisArgument, data: RedisFieldValues): Apply<K, number> {
     const argv: RedisArgument[] = ["HSET", key];
-    for (const x of data) {
-      argv.push(x.field, x.value);
-    }
+    A.pushPairs(argv, data);
     return this.executeCommand<number>(COMMANDS.HSET, argv, undefined);
   }
 
@@ -304,6 +320,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    * `HSETNX key field value`
    *
    * Group: hash; since Redis 2.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/hsetnx/}
    */
   hsetnx(key: RedisArgument, field: RedisArgument, value: RedisArgument): Apply<K, 0 | 1> {
@@ -314,6 +331,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    * `HSTRLEN key field`
    *
    * Group: hash; since Redis 3.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/hstrlen/}
    */
   hstrlen(key: RedisArgument, field: RedisArgument): Apply<K, number> {
@@ -324,6 +342,7 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
    * `HTTL key FIELDS numfields field [field ...]`
    *
    * Group: hash; since Redis 7.4.0; complexity: O(N) where N is the number of specified fields.
+   *
    * @see {@link https://redis.io/docs/latest/commands/httl/}
    */
   httl(key: RedisArgument, fields: NonEmptyArray<RedisArgument>): Apply<K, number[]> {
@@ -333,7 +352,8 @@ export abstract class HashCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `HVALS key`
    *
-   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the size of the hash..
+   * Group: hash; since Redis 2.0.0; complexity: O(N) where N is the size of the hash.
+   *
    * @see {@link https://redis.io/docs/latest/commands/hvals/}
    */
   hvals(key: RedisArgument): Apply<K, S[]> {

@@ -15,10 +15,11 @@ export abstract class HyperloglogCommands<S extends StringType, K extends Return
   /**
    * `PFADD key [element [element ...]]`
    *
-   * Group: hyperloglog; since Redis 2.8.9; complexity: O(1) to add every element..
+   * Group: hyperloglog; since Redis 2.8.9; complexity: O(1) to add every element.
+   *
    * @see {@link https://redis.io/docs/latest/commands/pfadd/}
    */
-  pfadd(key: RedisArgument, elements?: readonly RedisArgument[] | undefined): Apply<K, 1 | 0> {
+  pfadd(key: RedisArgument, elements?: readonly RedisArgument[]): Apply<K, 1 | 0> {
     const argv: RedisArgument[] = ["PFADD", key];
     if (elements !== undefined) for (const x of elements) argv.push(x);
     return this.executeCommand<1 | 0>(COMMANDS.PFADD, argv, undefined);
@@ -27,7 +28,8 @@ export abstract class HyperloglogCommands<S extends StringType, K extends Return
   /**
    * `PFCOUNT key [key ...]`
    *
-   * Group: hyperloglog; since Redis 2.8.9; complexity: O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys..
+   * Group: hyperloglog; since Redis 2.8.9; complexity: O(1) with a very small average constant time when called with a single key.
+   *
    * @see {@link https://redis.io/docs/latest/commands/pfcount/}
    */
   pfcount(keys: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -38,6 +40,7 @@ export abstract class HyperloglogCommands<S extends StringType, K extends Return
    * `PFDEBUG subcommand key`
    *
    * Group: hyperloglog; since Redis 2.8.9; complexity: N/A.
+   *
    * @see {@link https://redis.io/docs/latest/commands/pfdebug/}
    */
   pfdebug(subcommand: RedisArgument, key: RedisArgument): Apply<K, RESPValue> {
@@ -47,10 +50,11 @@ export abstract class HyperloglogCommands<S extends StringType, K extends Return
   /**
    * `PFMERGE destkey [sourcekey [sourcekey ...]]`
    *
-   * Group: hyperloglog; since Redis 2.8.9; complexity: O(N) to merge N HyperLogLogs, but with high constant times..
+   * Group: hyperloglog; since Redis 2.8.9; complexity: O(N) to merge N HyperLogLogs, but with high constant times.
+   *
    * @see {@link https://redis.io/docs/latest/commands/pfmerge/}
    */
-  pfmerge(destkey: RedisArgument, sourcekeys?: readonly RedisArgument[] | undefined): Apply<K, "OK"> {
+  pfmerge(destkey: RedisArgument, sourcekeys?: readonly RedisArgument[]): Apply<K, "OK"> {
     const argv: RedisArgument[] = ["PFMERGE", destkey];
     if (sourcekeys !== undefined) for (const x of sourcekeys) argv.push(x);
     return this.executeCommand<"OK">(COMMANDS.PFMERGE, argv, undefined);
@@ -60,6 +64,7 @@ export abstract class HyperloglogCommands<S extends StringType, K extends Return
    * `PFSELFTEST`
    *
    * Group: hyperloglog; since Redis 2.8.9; complexity: N/A.
+   *
    * @see {@link https://redis.io/docs/latest/commands/pfselftest/}
    */
   pfselftest(): Apply<K, "OK"> {

@@ -16,6 +16,7 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
    * `BLMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout`
    *
    * Group: list; since Redis 6.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/blmove/}
    */
   blmove(source: RedisArgument, destination: RedisArgument, wherefrom: "LEFT" | "RIGHT", whereto: "LEFT" | "RIGHT", timeout: number): Apply<K, S | null> {
@@ -25,9 +26,9 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `BLMPOP timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]`
    *
-   * Group: list; since Redis 7.0.0; complexity: O(N+M) where N is the number of provided keys and M is the number of elements returned..
+   * Group: list; since Redis 7.0.0; complexity: O(N+M) where N is the number of provided keys and M is the number of elements returned.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link BlmpopOptions}
    * @see {@link https://redis.io/docs/latest/commands/blmpop/}
    */
   blmpop(timeout: number, keys: NonEmptyArray<RedisArgument>, where: "LEFT" | "RIGHT", options?: BlmpopOptions): Apply<K, [S, S[]] | null> {
@@ -39,7 +40,8 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `BLPOP key [key ...] timeout`
    *
-   * Group: list; since Redis 2.0.0; complexity: O(N) where N is the number of provided keys..
+   * Group: list; since Redis 2.0.0; complexity: O(N) where N is the number of provided keys.
+   *
    * @see {@link https://redis.io/docs/latest/commands/blpop/}
    */
   blpop(keys: NonEmptyArray<RedisArgument>, timeout: number): Apply<K, [S, S] | null> {
@@ -49,7 +51,8 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `BRPOP key [key ...] timeout`
    *
-   * Group: list; since Redis 2.0.0; complexity: O(N) where N is the number of provided keys..
+   * Group: list; since Redis 2.0.0; complexity: O(N) where N is the number of provided keys.
+   *
    * @see {@link https://redis.io/docs/latest/commands/brpop/}
    */
   brpop(keys: NonEmptyArray<RedisArgument>, timeout: number): Apply<K, [S, S] | null> {
@@ -70,7 +73,8 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `LINDEX key index`
    *
-   * Group: list; since Redis 1.0.0; complexity: O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1)..
+   * Group: list; since Redis 1.0.0; complexity: O(N) where N is the number of elements to traverse to get to the element at index.
+   *
    * @see {@link https://redis.io/docs/latest/commands/lindex/}
    */
   lindex(key: RedisArgument, index: RedisInteger): Apply<K, S | null> {
@@ -80,7 +84,8 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `LINSERT key <BEFORE | AFTER> pivot element`
    *
-   * Group: list; since Redis 2.2.0; complexity: O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N)..
+   * Group: list; since Redis 2.2.0; complexity: O(N) where N is the number of elements to traverse before seeing the value pivot.
+   *
    * @see {@link https://redis.io/docs/latest/commands/linsert/}
    */
   linsert(key: RedisArgument, where: "BEFORE" | "AFTER", pivot: RedisArgument, element: RedisArgument): Apply<K, number> {
@@ -91,6 +96,7 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
    * `LLEN key`
    *
    * Group: list; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/llen/}
    */
   llen(key: RedisArgument): Apply<K, number> {
@@ -101,6 +107,7 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
    * `LMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT>`
    *
    * Group: list; since Redis 6.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/lmove/}
    */
   lmove(source: RedisArgument, destination: RedisArgument, wherefrom: "LEFT" | "RIGHT", whereto: "LEFT" | "RIGHT"): Apply<K, S> {
@@ -110,9 +117,9 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `LMPOP numkeys key [key ...] <LEFT | RIGHT> [COUNT count]`
    *
-   * Group: list; since Redis 7.0.0; complexity: O(N+M) where N is the number of provided keys and M is the number of elements returned..
+   * Group: list; since Redis 7.0.0; complexity: O(N+M) where N is the number of provided keys and M is the number of elements returned.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link LmpopOptions}
    * @see {@link https://redis.io/docs/latest/commands/lmpop/}
    */
   lmpop(keys: NonEmptyArray<RedisArgument>, where: "LEFT" | "RIGHT", options?: LmpopOptions): Apply<K, [S, S[]] | null> {
@@ -126,35 +133,42 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
    *
    * Group: list; since Redis 1.0.0; complexity: O(N) where N is the number of elements returned.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link LpopOptions}
    * @see {@link https://redis.io/docs/latest/commands/lpop/}
    */
-  lpop(key: RedisArgument, options?: LpopOptions): Apply<K, S | S[] | null> {
+  lpop(key: RedisArgument, options: LpopOptions & { count: RedisInteger }): Apply<K, S[] | null>;
+  lpop(key: RedisArgument, options?: LpopOptions & { count?: undefined }): Apply<K, S | null>;
+  lpop(key: RedisArgument, options?: LpopOptions): Apply<K, S[] | S | null>;
+  lpop(key: RedisArgument, options?: LpopOptions): Apply<K, S[] | S | null> {
     const argv: RedisArgument[] = ["LPOP", key];
     if (options?.count !== undefined) argv.push(options.count);
-    return this.executeCommand<S | S[] | null>(COMMANDS.LPOP, argv, undefined);
+    return this.executeCommand<S[] | S | null>(COMMANDS.LPOP, argv, undefined);
   }
 
   /**
    * `LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]`
    *
-   * Group: list; since Redis 6.0.6; complexity: O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time..
+   * Group: list; since Redis 6.0.6; complexity: O(N) where N is the number of elements in the list, for the average case.
    *
-   * @param options - 3 option(s); see the options type.
+   * @param options - see {@link LposOptions}
    * @see {@link https://redis.io/docs/latest/commands/lpos/}
    */
-  lpos(key: RedisArgument, element: RedisArgument, options?: LposOptions): Apply<K, number | number[] | null> {
+  lpos(key: RedisArgument, element: RedisArgument, options: LposOptions & { count: RedisInteger }): Apply<K, number[]>;
+  lpos(key: RedisArgument, element: RedisArgument, options?: LposOptions & { count?: undefined }): Apply<K, number | null>;
+  lpos(key: RedisArgument, element: RedisArgument, options?: LposOptions): Apply<K, number[] | number | null>;
+  lpos(key: RedisArgument, element: RedisArgument, options?: LposOptions): Apply<K, number[] | number | null> {
     const argv: RedisArgument[] = ["LPOS", key, element];
     if (options?.rank !== undefined) argv.push("RANK", options.rank);
     if (options?.count !== undefined) argv.push("COUNT", options.count);
     if (options?.maxlen !== undefined) argv.push("MAXLEN", options.maxlen);
-    return this.executeCommand<number | number[] | null>(COMMANDS.LPOS, argv, undefined);
+    return this.executeCommand<number[] | number | null>(COMMANDS.LPOS, argv, undefined);
   }
 
   /**
    * `LPUSH key element [element ...]`
    *
-   * Group: list; since Redis 1.0.0; complexity: O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments..
+   * Group: list; since Redis 1.0.0; complexity: O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.
+   *
    * @see {@link https://redis.io/docs/latest/commands/lpush/}
    */
   lpush(key: RedisArgument, elements: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -164,7 +178,8 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `LPUSHX key element [element ...]`
    *
-   * Group: list; since Redis 2.2.0; complexity: O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments..
+   * Group: list; since Redis 2.2.0; complexity: O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.
+   *
    * @see {@link https://redis.io/docs/latest/commands/lpushx/}
    */
   lpushx(key: RedisArgument, elements: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -174,7 +189,8 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `LRANGE key start stop`
    *
-   * Group: list; since Redis 1.0.0; complexity: O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range..
+   * Group: list; since Redis 1.0.0; complexity: O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.
+   *
    * @see {@link https://redis.io/docs/latest/commands/lrange/}
    */
   lrange(key: RedisArgument, start: RedisInteger, stop: RedisInteger): Apply<K, S[]> {
@@ -184,7 +200,8 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `LREM key count element`
    *
-   * Group: list; since Redis 1.0.0; complexity: O(N+M) where N is the length of the list and M is the number of elements removed..
+   * Group: list; since Redis 1.0.0; complexity: O(N+M) where N is the length of the list and M is the number of elements removed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/lrem/}
    */
   lrem(key: RedisArgument, count: RedisInteger, element: RedisArgument): Apply<K, number> {
@@ -194,7 +211,8 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `LSET key index element`
    *
-   * Group: list; since Redis 1.0.0; complexity: O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1)..
+   * Group: list; since Redis 1.0.0; complexity: O(N) where N is the length of the list.
+   *
    * @see {@link https://redis.io/docs/latest/commands/lset/}
    */
   lset(key: RedisArgument, index: RedisInteger, element: RedisArgument): Apply<K, "OK"> {
@@ -204,7 +222,8 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `LTRIM key start stop`
    *
-   * Group: list; since Redis 1.0.0; complexity: O(N) where N is the number of elements to be removed by the operation..
+   * Group: list; since Redis 1.0.0; complexity: O(N) where N is the number of elements to be removed by the operation.
+   *
    * @see {@link https://redis.io/docs/latest/commands/ltrim/}
    */
   ltrim(key: RedisArgument, start: RedisInteger, stop: RedisInteger): Apply<K, "OK"> {
@@ -216,13 +235,16 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
    *
    * Group: list; since Redis 1.0.0; complexity: O(N) where N is the number of elements returned.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link RpopOptions}
    * @see {@link https://redis.io/docs/latest/commands/rpop/}
    */
-  rpop(key: RedisArgument, options?: RpopOptions): Apply<K, S | S[] | null> {
+  rpop(key: RedisArgument, options: RpopOptions & { count: RedisInteger }): Apply<K, S[] | null>;
+  rpop(key: RedisArgument, options?: RpopOptions & { count?: undefined }): Apply<K, S | null>;
+  rpop(key: RedisArgument, options?: RpopOptions): Apply<K, S[] | S | null>;
+  rpop(key: RedisArgument, options?: RpopOptions): Apply<K, S[] | S | null> {
     const argv: RedisArgument[] = ["RPOP", key];
     if (options?.count !== undefined) argv.push(options.count);
-    return this.executeCommand<S | S[] | null>(COMMANDS.RPOP, argv, undefined);
+    return this.executeCommand<S[] | S | null>(COMMANDS.RPOP, argv, undefined);
   }
 
   /**
@@ -239,7 +261,8 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `RPUSH key element [element ...]`
    *
-   * Group: list; since Redis 1.0.0; complexity: O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments..
+   * Group: list; since Redis 1.0.0; complexity: O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.
+   *
    * @see {@link https://redis.io/docs/latest/commands/rpush/}
    */
   rpush(key: RedisArgument, elements: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -249,7 +272,8 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
   /**
    * `RPUSHX key element [element ...]`
    *
-   * Group: list; since Redis 2.2.0; complexity: O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments..
+   * Group: list; since Redis 2.2.0; complexity: O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.
+   *
    * @see {@link https://redis.io/docs/latest/commands/rpushx/}
    */
   rpushx(key: RedisArgument, elements: NonEmptyArray<RedisArgument>): Apply<K, number> {

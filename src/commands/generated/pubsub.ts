@@ -4,8 +4,10 @@
  *
  * @module
  */
-import type { RedisArgument, RESPValue } from "../../protocol/values.js";
+import type { RedisArgument } from "../../protocol/values.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
+import * as R from "../replies/pubsub.js";
+import type { RedisRecord } from "../types.js";
 import { ListCommands } from "./list.js";
 import { COMMANDS } from "./table.js";
 
@@ -14,7 +16,8 @@ export abstract class PubsubCommands<S extends StringType, K extends ReturnKind 
   /**
    * `PUBLISH channel message`
    *
-   * Group: pubsub; since Redis 2.0.0; complexity: O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client)..
+   * Group: pubsub; since Redis 2.0.0; complexity: O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).
+   *
    * @see {@link https://redis.io/docs/latest/commands/publish/}
    */
   publish(channel: RedisArgument, message: RedisArgument): Apply<K, number> {
@@ -26,7 +29,7 @@ export abstract class PubsubCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: pubsub; since Redis 2.8.0; complexity: O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns).
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link PubsubChannelsOptions}
    * @see {@link https://redis.io/docs/latest/commands/pubsub-channels/}
    */
   pubsubChannels(options?: PubsubChannelsOptions): Apply<K, S[]> {
@@ -39,6 +42,7 @@ export abstract class PubsubCommands<S extends StringType, K extends ReturnKind 
    * `PUBSUB HELP`
    *
    * Group: pubsub; since Redis 6.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/pubsub-help/}
    */
   pubsubHelp(): Apply<K, S[]> {
@@ -49,6 +53,7 @@ export abstract class PubsubCommands<S extends StringType, K extends ReturnKind 
    * `PUBSUB NUMPAT`
    *
    * Group: pubsub; since Redis 2.8.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/pubsub-numpat/}
    */
   pubsubNumpat(): Apply<K, number> {
@@ -59,20 +64,21 @@ export abstract class PubsubCommands<S extends StringType, K extends ReturnKind 
    * `PUBSUB NUMSUB [channel [channel ...]]`
    *
    * Group: pubsub; since Redis 2.8.0; complexity: O(N) for the NUMSUB subcommand, where N is the number of requested channels.
+   *
    * @see {@link https://redis.io/docs/latest/commands/pubsub-numsub/}
    */
-  pubsubNumsub(channels?: readonly RedisArgument[] | undefined): Apply<K, RESPValue[]> {
+  pubsubNumsub(channels?: readonly RedisArgument[]): Apply<K, RedisRecord<number>> {
     const argv: RedisArgument[] = ["PUBSUB", "NUMSUB"];
     if (channels !== undefined) for (const x of channels) argv.push(x);
-    return this.executeCommand<RESPValue[]>(COMMANDS.PUBSUB_NUMSUB, argv, undefined);
+    return this.executeCommand<RedisRecord<number>>(COMMANDS.PUBSUB_NUMSUB, argv, R.numsub);
   }
 
   /**
    * `PUBSUB SHARDCHANNELS [pattern]`
    *
-   * Group: pubsub; since Redis 7.0.0; complexity: O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels)..
+   * Group: pubsub; since Redis 7.0.0; complexity: O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link PubsubShardchannelsOptions}
    * @see {@link https://redis.io/docs/latest/commands/pubsub-shardchannels/}
    */
   pubsubShardchannels(options?: PubsubShardchannelsOptions): Apply<K, S[]> {
@@ -85,18 +91,20 @@ export abstract class PubsubCommands<S extends StringType, K extends ReturnKind 
    * `PUBSUB SHARDNUMSUB [shardchannel [shardchannel ...]]`
    *
    * Group: pubsub; since Redis 7.0.0; complexity: O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels.
+   *
    * @see {@link https://redis.io/docs/latest/commands/pubsub-shardnumsub/}
    */
-  pubsubShardnumsub(shardchannels?: readonly RedisArgument[] | undefined): Apply<K, RESPValue[]> {
+  pubsubShardnumsub(shardchannels?: readonly RedisArgument[]): Apply<K, RedisRecord<number>> {
     const argv: RedisArgument[] = ["PUBSUB", "SHARDNUMSUB"];
     if (shardchannels !== undefined) for (const x of shardchannels) argv.push(x);
-    return this.executeCommand<RESPValue[]>(COMMANDS.PUBSUB_SHARDNUMSUB, argv, undefined);
+    return this.executeCommand<RedisRecord<number>>(COMMANDS.PUBSUB_SHARDNUMSUB, argv, R.numsub);
   }
 
   /**
    * `SPUBLISH shardchannel message`
    *
-   * Group: pubsub; since Redis 7.0.0; complexity: O(N) where N is the number of clients subscribed to the receiving shard channel..
+   * Group: pubsub; since Redis 7.0.0; complexity: O(N) where N is the number of clients subscribed to the receiving shard channel.
+   *
    * @see {@link https://redis.io/docs/latest/commands/spublish/}
    */
   spublish(shardchannel: RedisArgument, message: RedisArgument): Apply<K, number> {

@@ -6,6 +6,7 @@
  */
 import type { RedisArgument, RESPValue } from "../../protocol/values.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
+import * as R from "../replies/scripting.js";
 import type { NonEmptyArray } from "../types.js";
 import { PubsubCommands } from "./pubsub.js";
 import { COMMANDS } from "./table.js";
@@ -15,10 +16,11 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
   /**
    * `EVAL script numkeys [key [key ...]] [arg [arg ...]]`
    *
-   * Group: scripting; since Redis 2.6.0; complexity: Depends on the script that is executed..
+   * Group: scripting; since Redis 2.6.0; complexity: Depends on the script that is executed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/eval/}
    */
-  eval(script: RedisArgument, keys?: readonly RedisArgument[] | undefined, args?: readonly RedisArgument[] | undefined): Apply<K, RESPValue> {
+  eval(script: RedisArgument, keys?: readonly RedisArgument[], args?: readonly RedisArgument[]): Apply<K, RESPValue> {
     const argv: RedisArgument[] = ["EVAL", script, keys?.length ?? 0];
     if (keys !== undefined) for (const x of keys) argv.push(x);
     if (args !== undefined) for (const x of args) argv.push(x);
@@ -28,10 +30,11 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
   /**
    * `EVALSHA sha1 numkeys [key [key ...]] [arg [arg ...]]`
    *
-   * Group: scripting; since Redis 2.6.0; complexity: Depends on the script that is executed..
+   * Group: scripting; since Redis 2.6.0; complexity: Depends on the script that is executed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/evalsha/}
    */
-  evalsha(sha1: RedisArgument, keys?: readonly RedisArgument[] | undefined, args?: readonly RedisArgument[] | undefined): Apply<K, RESPValue> {
+  evalsha(sha1: RedisArgument, keys?: readonly RedisArgument[], args?: readonly RedisArgument[]): Apply<K, RESPValue> {
     const argv: RedisArgument[] = ["EVALSHA", sha1, keys?.length ?? 0];
     if (keys !== undefined) for (const x of keys) argv.push(x);
     if (args !== undefined) for (const x of args) argv.push(x);
@@ -41,10 +44,11 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
   /**
    * `EVALSHA_RO sha1 numkeys [key [key ...]] [arg [arg ...]]`
    *
-   * Group: scripting; since Redis 7.0.0; complexity: Depends on the script that is executed..
+   * Group: scripting; since Redis 7.0.0; complexity: Depends on the script that is executed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/evalsha_ro/}
    */
-  evalshaRo(sha1: RedisArgument, keys?: readonly RedisArgument[] | undefined, args?: readonly RedisArgument[] | undefined): Apply<K, RESPValue> {
+  evalshaRo(sha1: RedisArgument, keys?: readonly RedisArgument[], args?: readonly RedisArgument[]): Apply<K, RESPValue> {
     const argv: RedisArgument[] = ["EVALSHA_RO", sha1, keys?.length ?? 0];
     if (keys !== undefined) for (const x of keys) argv.push(x);
     if (args !== undefined) for (const x of args) argv.push(x);
@@ -54,10 +58,11 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
   /**
    * `EVAL_RO script numkeys [key [key ...]] [arg [arg ...]]`
    *
-   * Group: scripting; since Redis 7.0.0; complexity: Depends on the script that is executed..
+   * Group: scripting; since Redis 7.0.0; complexity: Depends on the script that is executed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/eval_ro/}
    */
-  evalRo(script: RedisArgument, keys?: readonly RedisArgument[] | undefined, args?: readonly RedisArgument[] | undefined): Apply<K, RESPValue> {
+  evalRo(script: RedisArgument, keys?: readonly RedisArgument[], args?: readonly RedisArgument[]): Apply<K, RESPValue> {
     const argv: RedisArgument[] = ["EVAL_RO", script, keys?.length ?? 0];
     if (keys !== undefined) for (const x of keys) argv.push(x);
     if (args !== undefined) for (const x of args) argv.push(x);
@@ -67,10 +72,11 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
   /**
    * `FCALL function numkeys [key [key ...]] [arg [arg ...]]`
    *
-   * Group: scripting; since Redis 7.0.0; complexity: Depends on the function that is executed..
+   * Group: scripting; since Redis 7.0.0; complexity: Depends on the function that is executed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/fcall/}
    */
-  fcall(functionArg: RedisArgument, keys?: readonly RedisArgument[] | undefined, args?: readonly RedisArgument[] | undefined): Apply<K, RESPValue> {
+  fcall(functionArg: RedisArgument, keys?: readonly RedisArgument[], args?: readonly RedisArgument[]): Apply<K, RESPValue> {
     const argv: RedisArgument[] = ["FCALL", functionArg, keys?.length ?? 0];
     if (keys !== undefined) for (const x of keys) argv.push(x);
     if (args !== undefined) for (const x of args) argv.push(x);
@@ -80,10 +86,11 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
   /**
    * `FCALL_RO function numkeys [key [key ...]] [arg [arg ...]]`
    *
-   * Group: scripting; since Redis 7.0.0; complexity: Depends on the function that is executed..
+   * Group: scripting; since Redis 7.0.0; complexity: Depends on the function that is executed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/fcall_ro/}
    */
-  fcallRo(functionArg: RedisArgument, keys?: readonly RedisArgument[] | undefined, args?: readonly RedisArgument[] | undefined): Apply<K, RESPValue> {
+  fcallRo(functionArg: RedisArgument, keys?: readonly RedisArgument[], args?: readonly RedisArgument[]): Apply<K, RESPValue> {
     const argv: RedisArgument[] = ["FCALL_RO", functionArg, keys?.length ?? 0];
     if (keys !== undefined) for (const x of keys) argv.push(x);
     if (args !== undefined) for (const x of args) argv.push(x);
@@ -94,6 +101,7 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    * `FUNCTION DELETE library-name`
    *
    * Group: scripting; since Redis 7.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/function-delete/}
    */
   functionDelete(libraryName: RedisArgument): Apply<K, "OK"> {
@@ -104,6 +112,7 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    * `FUNCTION DUMP`
    *
    * Group: scripting; since Redis 7.0.0; complexity: O(N) where N is the number of functions.
+   *
    * @see {@link https://redis.io/docs/latest/commands/function-dump/}
    */
   functionDump(): Apply<K, S> {
@@ -115,7 +124,7 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    *
    * Group: scripting; since Redis 7.0.0; complexity: O(N) where N is the number of functions deleted.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link FunctionFlushOptions}
    * @see {@link https://redis.io/docs/latest/commands/function-flush/}
    */
   functionFlush(options?: FunctionFlushOptions): Apply<K, "OK"> {
@@ -132,6 +141,7 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    * `FUNCTION HELP`
    *
    * Group: scripting; since Redis 7.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/function-help/}
    */
   functionHelp(): Apply<K, S[]> {
@@ -142,6 +152,7 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    * `FUNCTION KILL`
    *
    * Group: scripting; since Redis 7.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/function-kill/}
    */
   functionKill(): Apply<K, "OK"> {
@@ -153,14 +164,14 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    *
    * Group: scripting; since Redis 7.0.0; complexity: O(N) where N is the number of functions.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link FunctionListOptions}
    * @see {@link https://redis.io/docs/latest/commands/function-list/}
    */
-  functionList(options?: FunctionListOptions): Apply<K, RESPValue> {
+  functionList(options?: FunctionListOptions): Apply<K, R.FunctionLibrary<S>[]> {
     const argv: RedisArgument[] = ["FUNCTION", "LIST"];
     if (options?.libraryname !== undefined) argv.push("LIBRARYNAME", options.libraryname);
     if (options?.withcode) argv.push("WITHCODE");
-    return this.executeCommand<RESPValue>(COMMANDS.FUNCTION_LIST, argv, undefined);
+    return this.executeCommand<R.FunctionLibrary<S>[]>(COMMANDS.FUNCTION_LIST, argv, R.functionList);
   }
 
   /**
@@ -168,7 +179,7 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    *
    * Group: scripting; since Redis 7.0.0; complexity: O(1) (considering compilation time is redundant).
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link FunctionLoadOptions}
    * @see {@link https://redis.io/docs/latest/commands/function-load/}
    */
   functionLoad(functionCode: RedisArgument, options?: FunctionLoadOptions): Apply<K, S> {
@@ -183,7 +194,7 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    *
    * Group: scripting; since Redis 7.0.0; complexity: O(N) where N is the number of functions on the payload.
    *
-   * @param options - 3 option(s); see the options type.
+   * @param options - see {@link FunctionRestoreOptions}
    * @see {@link https://redis.io/docs/latest/commands/function-restore/}
    */
   functionRestore(serializedValue: RedisArgument, options?: FunctionRestoreOptions): Apply<K, "OK"> {
@@ -202,16 +213,18 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    * `FUNCTION STATS`
    *
    * Group: scripting; since Redis 7.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/function-stats/}
    */
-  functionStats(): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.FUNCTION_STATS, ["FUNCTION", "STATS"], undefined);
+  functionStats(): Apply<K, R.FunctionStats<S>> {
+    return this.executeCommand<R.FunctionStats<S>>(COMMANDS.FUNCTION_STATS, ["FUNCTION", "STATS"], R.functionStats);
   }
 
   /**
    * `SCRIPT DEBUG <YES | SYNC | NO>`
    *
    * Group: scripting; since Redis 3.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/script-debug/}
    */
   scriptDebug(mode: "YES" | "SYNC" | "NO"): Apply<K, "OK"> {
@@ -221,7 +234,8 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
   /**
    * `SCRIPT EXISTS sha1 [sha1 ...]`
    *
-   * Group: scripting; since Redis 2.6.0; complexity: O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation)..
+   * Group: scripting; since Redis 2.6.0; complexity: O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).
+   *
    * @see {@link https://redis.io/docs/latest/commands/script-exists/}
    */
   scriptExists(sha1s: NonEmptyArray<RedisArgument>): Apply<K, (1 | 0)[]> {
@@ -233,7 +247,7 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    *
    * Group: scripting; since Redis 2.6.0; complexity: O(N) with N being the number of scripts in cache.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ScriptFlushOptions}
    * @see {@link https://redis.io/docs/latest/commands/script-flush/}
    */
   scriptFlush(options?: ScriptFlushOptions): Apply<K, "OK"> {
@@ -250,6 +264,7 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    * `SCRIPT HELP`
    *
    * Group: scripting; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/script-help/}
    */
   scriptHelp(): Apply<K, S[]> {
@@ -260,6 +275,7 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    * `SCRIPT KILL`
    *
    * Group: scripting; since Redis 2.6.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/script-kill/}
    */
   scriptKill(): Apply<K, "OK"> {
@@ -269,7 +285,8 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
   /**
    * `SCRIPT LOAD script`
    *
-   * Group: scripting; since Redis 2.6.0; complexity: O(N) with N being the length in bytes of the script body..
+   * Group: scripting; since Redis 2.6.0; complexity: O(N) with N being the length in bytes of the script body.
+   *
    * @see {@link https://redis.io/docs/latest/commands/script-load/}
    */
   scriptLoad(script: RedisArgument): Apply<K, S> {
@@ -279,7 +296,8 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
   /**
    * `SCRIPT SHOW sha1`
    *
-   * Group: scripting; since Redis 8.0.0; complexity: O(1)..
+   * Group: scripting; since Redis 8.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/script-show/}
    */
   scriptShow(sha1: RedisArgument): Apply<K, S> {

@@ -4,9 +4,11 @@
  *
  * @module
  */
-import type { RedisArgument, RESPValue } from "../../protocol/values.js";
+import type { RedisArgument } from "../../protocol/values.js";
+import * as A from "../args/server.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
-import type { NonEmptyArray, RedisInteger } from "../types.js";
+import * as R from "../replies/server.js";
+import type { NonEmptyArray, RedisFieldValues, RedisInteger, RedisRecord } from "../types.js";
 import { ScriptingCommands } from "./scripting.js";
 import { COMMANDS } from "./table.js";
 
@@ -15,9 +17,9 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `ACL CAT [category]`
    *
-   * Group: server; since Redis 6.0.0; complexity: O(1) since the categories and commands are a fixed set..
+   * Group: server; since Redis 6.0.0; complexity: O(1) since the categories and commands are a fixed set.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link AclCatOptions}
    * @see {@link https://redis.io/docs/latest/commands/acl-cat/}
    */
   aclCat(options?: AclCatOptions): Apply<K, S[]> {
@@ -29,7 +31,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `ACL DELUSER username [username ...]`
    *
-   * Group: server; since Redis 6.0.0; complexity: O(1) amortized time considering the typical user..
+   * Group: server; since Redis 6.0.0; complexity: O(1) amortized time considering the typical user.
+   *
    * @see {@link https://redis.io/docs/latest/commands/acl-deluser/}
    */
   aclDeluser(usernames: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -39,10 +42,11 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `ACL DRYRUN username command [arg [arg ...]]`
    *
-   * Group: server; since Redis 7.0.0; complexity: O(1)..
+   * Group: server; since Redis 7.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/acl-dryrun/}
    */
-  aclDryrun(username: RedisArgument, command: RedisArgument, args?: readonly RedisArgument[] | undefined): Apply<K, "OK" | S> {
+  aclDryrun(username: RedisArgument, command: RedisArgument, args?: readonly RedisArgument[]): Apply<K, "OK" | S> {
     const argv: RedisArgument[] = ["ACL", "DRYRUN", username, command];
     if (args !== undefined) for (const x of args) argv.push(x);
     return this.executeCommand<"OK" | S>(COMMANDS.ACL_DRYRUN, argv, undefined);
@@ -53,7 +57,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: server; since Redis 6.0.0; complexity: O(1).
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link AclGenpassOptions}
    * @see {@link https://redis.io/docs/latest/commands/acl-genpass/}
    */
   aclGenpass(options?: AclGenpassOptions): Apply<K, S> {
@@ -65,17 +69,19 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `ACL GETUSER username`
    *
-   * Group: server; since Redis 6.0.0; complexity: O(N). Where N is the number of password, command and pattern rules that the user has..
+   * Group: server; since Redis 6.0.0; complexity: O(N).
+   *
    * @see {@link https://redis.io/docs/latest/commands/acl-getuser/}
    */
-  aclGetuser(username: RedisArgument): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.ACL_GETUSER, ["ACL", "GETUSER", username], undefined);
+  aclGetuser(username: RedisArgument): Apply<K, R.AclUser<S> | null> {
+    return this.executeCommand<R.AclUser<S> | null>(COMMANDS.ACL_GETUSER, ["ACL", "GETUSER", username], R.aclGetuser);
   }
 
   /**
    * `ACL HELP`
    *
    * Group: server; since Redis 6.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/acl-help/}
    */
   aclHelp(): Apply<K, S[]> {
@@ -85,7 +91,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `ACL LIST`
    *
-   * Group: server; since Redis 6.0.0; complexity: O(N). Where N is the number of configured users..
+   * Group: server; since Redis 6.0.0; complexity: O(N).
+   *
    * @see {@link https://redis.io/docs/latest/commands/acl-list/}
    */
   aclList(): Apply<K, S[]> {
@@ -95,7 +102,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `ACL LOAD`
    *
-   * Group: server; since Redis 6.0.0; complexity: O(N). Where N is the number of configured users..
+   * Group: server; since Redis 6.0.0; complexity: O(N).
+   *
    * @see {@link https://redis.io/docs/latest/commands/acl-load/}
    */
   aclLoad(): Apply<K, "OK"> {
@@ -105,25 +113,29 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `ACL LOG [count | RESET]`
    *
-   * Group: server; since Redis 6.0.0; complexity: O(N) with N being the number of entries shown..
+   * Group: server; since Redis 6.0.0; complexity: O(N) with N being the number of entries shown.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link AclLogOptions}
    * @see {@link https://redis.io/docs/latest/commands/acl-log/}
    */
-  aclLog(options?: AclLogOptions): Apply<K, RESPValue> {
+  aclLog(options: AclLogOptions & { reset: true }): Apply<K, "OK">;
+  aclLog(options?: AclLogOptions & { reset?: false | undefined }): Apply<K, R.AclLogEntry<S>[]>;
+  aclLog(options?: AclLogOptions): Apply<K, "OK" | R.AclLogEntry<S>[]>;
+  aclLog(options?: AclLogOptions): Apply<K, "OK" | R.AclLogEntry<S>[]> {
     const argv: RedisArgument[] = ["ACL", "LOG"];
     if (options?.count !== undefined) {
       argv.push(options.count);
     } else if (options?.reset) {
       argv.push("RESET");
     }
-    return this.executeCommand<RESPValue>(COMMANDS.ACL_LOG, argv, undefined);
+    return this.executeCommand<"OK" | R.AclLogEntry<S>[]>(COMMANDS.ACL_LOG, argv, options?.reset === true ? undefined : R.aclLog);
   }
 
   /**
    * `ACL SAVE`
    *
-   * Group: server; since Redis 6.0.0; complexity: O(N). Where N is the number of configured users..
+   * Group: server; since Redis 6.0.0; complexity: O(N).
+   *
    * @see {@link https://redis.io/docs/latest/commands/acl-save/}
    */
   aclSave(): Apply<K, "OK"> {
@@ -133,10 +145,11 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `ACL SETUSER username [rule [rule ...]]`
    *
-   * Group: server; since Redis 6.0.0; complexity: O(N). Where N is the number of rules provided..
+   * Group: server; since Redis 6.0.0; complexity: O(N).
+   *
    * @see {@link https://redis.io/docs/latest/commands/acl-setuser/}
    */
-  aclSetuser(username: RedisArgument, rules?: readonly RedisArgument[] | undefined): Apply<K, "OK"> {
+  aclSetuser(username: RedisArgument, rules?: readonly RedisArgument[]): Apply<K, "OK"> {
     const argv: RedisArgument[] = ["ACL", "SETUSER", username];
     if (rules !== undefined) for (const x of rules) argv.push(x);
     return this.executeCommand<"OK">(COMMANDS.ACL_SETUSER, argv, undefined);
@@ -145,7 +158,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `ACL USERS`
    *
-   * Group: server; since Redis 6.0.0; complexity: O(N). Where N is the number of configured users..
+   * Group: server; since Redis 6.0.0; complexity: O(N).
+   *
    * @see {@link https://redis.io/docs/latest/commands/acl-users/}
    */
   aclUsers(): Apply<K, S[]> {
@@ -156,6 +170,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `ACL WHOAMI`
    *
    * Group: server; since Redis 6.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/acl-whoami/}
    */
   aclWhoami(): Apply<K, S> {
@@ -166,6 +181,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `BGREWRITEAOF`
    *
    * Group: server; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/bgrewriteaof/}
    */
   bgrewriteaof(): Apply<K, S> {
@@ -177,7 +193,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: server; since Redis 1.0.0; complexity: O(1).
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link BgsaveOptions}
    * @see {@link https://redis.io/docs/latest/commands/bgsave/}
    */
   bgsave(options?: BgsaveOptions): Apply<K, "Background saving started" | "Background saving scheduled" | "Background saving cancelled" | "Scheduled background saving cancelled"> {
@@ -194,6 +210,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `COMMAND COUNT`
    *
    * Group: server; since Redis 2.8.13; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/command-count/}
    */
   commandCount(): Apply<K, number> {
@@ -204,21 +221,23 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `COMMAND DOCS [command-name [command-name ...]]`
    *
    * Group: server; since Redis 7.0.0; complexity: O(N) where N is the number of commands to look up.
+   *
    * @see {@link https://redis.io/docs/latest/commands/command-docs/}
    */
-  commandDocs(commandNames?: readonly RedisArgument[] | undefined): Apply<K, RESPValue> {
+  commandDocs(commandNames?: readonly RedisArgument[]): Apply<K, RedisRecord<R.CommandDoc<S>>> {
     const argv: RedisArgument[] = ["COMMAND", "DOCS"];
     if (commandNames !== undefined) for (const x of commandNames) argv.push(x);
-    return this.executeCommand<RESPValue>(COMMANDS.COMMAND_DOCS, argv, undefined);
+    return this.executeCommand<RedisRecord<R.CommandDoc<S>>>(COMMANDS.COMMAND_DOCS, argv, R.commandDocs);
   }
 
   /**
    * `COMMAND GETKEYS command [arg [arg ...]]`
    *
    * Group: server; since Redis 2.8.13; complexity: O(N) where N is the number of arguments to the command.
+   *
    * @see {@link https://redis.io/docs/latest/commands/command-getkeys/}
    */
-  commandGetkeys(command: RedisArgument, args?: readonly RedisArgument[] | undefined): Apply<K, S[]> {
+  commandGetkeys(command: RedisArgument, args?: readonly RedisArgument[]): Apply<K, S[]> {
     const argv: RedisArgument[] = ["COMMAND", "GETKEYS", command];
     if (args !== undefined) for (const x of args) argv.push(x);
     return this.executeCommand<S[]>(COMMANDS.COMMAND_GETKEYS, argv, undefined);
@@ -228,9 +247,10 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `COMMAND GETKEYSANDFLAGS command [arg [arg ...]]`
    *
    * Group: server; since Redis 7.0.0; complexity: O(N) where N is the number of arguments to the command.
+   *
    * @see {@link https://redis.io/docs/latest/commands/command-getkeysandflags/}
    */
-  commandGetkeysandflags(command: RedisArgument, args?: readonly RedisArgument[] | undefined): Apply<K, [S, S[]][]> {
+  commandGetkeysandflags(command: RedisArgument, args?: readonly RedisArgument[]): Apply<K, [S, S[]][]> {
     const argv: RedisArgument[] = ["COMMAND", "GETKEYSANDFLAGS", command];
     if (args !== undefined) for (const x of args) argv.push(x);
     return this.executeCommand<[S, S[]][]>(COMMANDS.COMMAND_GETKEYSANDFLAGS, argv, undefined);
@@ -240,6 +260,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `COMMAND HELP`
    *
    * Group: server; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/command-help/}
    */
   commandHelp(): Apply<K, S[]> {
@@ -250,12 +271,13 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `COMMAND INFO [command-name [command-name ...]]`
    *
    * Group: server; since Redis 2.8.13; complexity: O(N) where N is the number of commands to look up.
+   *
    * @see {@link https://redis.io/docs/latest/commands/command-info/}
    */
-  commandInfo(commandNames?: readonly RedisArgument[] | undefined): Apply<K, RESPValue> {
+  commandInfo(commandNames?: readonly RedisArgument[]): Apply<K, (R.CommandInfo<S> | null)[]> {
     const argv: RedisArgument[] = ["COMMAND", "INFO"];
     if (commandNames !== undefined) for (const x of commandNames) argv.push(x);
-    return this.executeCommand<RESPValue>(COMMANDS.COMMAND_INFO, argv, undefined);
+    return this.executeCommand<(R.CommandInfo<S> | null)[]>(COMMANDS.COMMAND_INFO, argv, R.commandInfo);
   }
 
   /**
@@ -263,7 +285,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: server; since Redis 7.0.0; complexity: O(N) where N is the total number of commands.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link CommandListOptions}
    * @see {@link https://redis.io/docs/latest/commands/command-list/}
    */
   commandList(options?: CommandListOptions): Apply<K, S[]> {
@@ -285,16 +307,18 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `CONFIG GET parameter [parameter ...]`
    *
    * Group: server; since Redis 2.0.0; complexity: O(N) when N is the number of configuration parameters provided.
+   *
    * @see {@link https://redis.io/docs/latest/commands/config-get/}
    */
-  configGet(parameters: NonEmptyArray<RedisArgument>): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.CONFIG_GET, ["CONFIG", "GET", ...parameters], undefined);
+  configGet(parameters: NonEmptyArray<RedisArgument>): Apply<K, RedisRecord<S>> {
+    return this.executeCommand<RedisRecord<S>>(COMMANDS.CONFIG_GET, ["CONFIG", "GET", ...parameters], R.configGet);
   }
 
   /**
    * `CONFIG HELP`
    *
    * Group: server; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/config-help/}
    */
   configHelp(): Apply<K, S[]> {
@@ -305,6 +329,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `CONFIG RESETSTAT`
    *
    * Group: server; since Redis 2.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/config-resetstat/}
    */
   configResetstat(): Apply<K, "OK"> {
@@ -315,6 +340,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `CONFIG REWRITE`
    *
    * Group: server; since Redis 2.8.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/config-rewrite/}
    */
   configRewrite(): Apply<K, "OK"> {
@@ -325,13 +351,12 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `CONFIG SET parameter value [parameter value ...]`
    *
    * Group: server; since Redis 2.0.0; complexity: O(N) when N is the number of configuration parameters provided.
+   *
    * @see {@link https://redis.io/docs/latest/commands/config-set/}
    */
-  configSet(data: NonEmptyArray<{ parameter: RedisArgument; value: RedisArgument }>): Apply<K, "OK"> {
+  configSet(data: RedisFieldValues): Apply<K, "OK"> {
     const argv: RedisArgument[] = ["CONFIG", "SET"];
-    for (const x of data) {
-      argv.push(x.parameter, x.value);
-    }
+    A.pushPairs(argv, data);
     return this.executeCommand<"OK">(COMMANDS.CONFIG_SET, argv, undefined);
   }
 
@@ -339,6 +364,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `DBSIZE`
    *
    * Group: server; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/dbsize/}
    */
   dbsize(): Apply<K, number> {
@@ -350,7 +376,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: server; since Redis 6.2.0; complexity: O(1).
    *
-   * @param options - 3 option(s); see the options type.
+   * @param options - see {@link FailoverOptions}
    * @see {@link https://redis.io/docs/latest/commands/failover/}
    */
   failover(options?: FailoverOptions): Apply<K, "OK"> {
@@ -369,7 +395,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: server; since Redis 1.0.0; complexity: O(N) where N is the total number of keys in all databases.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link FlushallOptions}
    * @see {@link https://redis.io/docs/latest/commands/flushall/}
    */
   flushall(options?: FlushallOptions): Apply<K, "OK"> {
@@ -387,7 +413,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: server; since Redis 1.0.0; complexity: O(N) where N is the number of keys in the selected database.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link FlushdbOptions}
    * @see {@link https://redis.io/docs/latest/commands/flushdb/}
    */
   flushdb(options?: FlushdbOptions): Apply<K, "OK"> {
@@ -404,18 +430,20 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `INFO [section [section ...]]`
    *
    * Group: server; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/info/}
    */
-  info(sections?: readonly RedisArgument[] | undefined): Apply<K, S> {
+  info(sections?: readonly RedisArgument[]): Apply<K, R.InfoSections> {
     const argv: RedisArgument[] = ["INFO"];
     if (sections !== undefined) for (const x of sections) argv.push(x);
-    return this.executeCommand<S>(COMMANDS.INFO, argv, undefined);
+    return this.executeCommand<R.InfoSections>(COMMANDS.INFO, argv, R.info);
   }
 
   /**
    * `LASTSAVE`
    *
    * Group: server; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/lastsave/}
    */
   lastsave(): Apply<K, number> {
@@ -426,6 +454,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `LATENCY DOCTOR`
    *
    * Group: server; since Redis 2.8.13; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/latency-doctor/}
    */
   latencyDoctor(): Apply<K, S> {
@@ -436,6 +465,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `LATENCY GRAPH event`
    *
    * Group: server; since Redis 2.8.13; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/latency-graph/}
    */
   latencyGraph(event: RedisArgument): Apply<K, S> {
@@ -446,6 +476,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `LATENCY HELP`
    *
    * Group: server; since Redis 2.8.13; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/latency-help/}
    */
   latencyHelp(): Apply<K, S[]> {
@@ -455,19 +486,21 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `LATENCY HISTOGRAM [COMMAND [COMMAND ...]]`
    *
-   * Group: server; since Redis 7.0.0; complexity: O(N) where N is the number of commands with latency information being retrieved..
+   * Group: server; since Redis 7.0.0; complexity: O(N) where N is the number of commands with latency information being retrieved.
+   *
    * @see {@link https://redis.io/docs/latest/commands/latency-histogram/}
    */
-  latencyHistogram(commands?: readonly RedisArgument[] | undefined): Apply<K, RESPValue> {
+  latencyHistogram(commands?: readonly RedisArgument[]): Apply<K, RedisRecord<R.LatencyHistogram>> {
     const argv: RedisArgument[] = ["LATENCY", "HISTOGRAM"];
     if (commands !== undefined) for (const x of commands) argv.push(x);
-    return this.executeCommand<RESPValue>(COMMANDS.LATENCY_HISTOGRAM, argv, undefined);
+    return this.executeCommand<RedisRecord<R.LatencyHistogram>>(COMMANDS.LATENCY_HISTOGRAM, argv, R.latencyHistogram);
   }
 
   /**
    * `LATENCY HISTORY event`
    *
    * Group: server; since Redis 2.8.13; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/latency-history/}
    */
   latencyHistory(event: RedisArgument): Apply<K, [number, number][]> {
@@ -478,6 +511,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `LATENCY LATEST`
    *
    * Group: server; since Redis 2.8.13; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/latency-latest/}
    */
   latencyLatest(): Apply<K, [S, number, number, number][]> {
@@ -488,9 +522,10 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `LATENCY RESET [event [event ...]]`
    *
    * Group: server; since Redis 2.8.13; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/latency-reset/}
    */
-  latencyReset(events?: readonly RedisArgument[] | undefined): Apply<K, number> {
+  latencyReset(events?: readonly RedisArgument[]): Apply<K, number> {
     const argv: RedisArgument[] = ["LATENCY", "RESET"];
     if (events !== undefined) for (const x of events) argv.push(x);
     return this.executeCommand<number>(COMMANDS.LATENCY_RESET, argv, undefined);
@@ -501,7 +536,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: server; since Redis 5.0.0.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link LolwutOptions}
    * @see {@link https://redis.io/docs/latest/commands/lolwut/}
    */
   lolwut(options?: LolwutOptions): Apply<K, S> {
@@ -514,6 +549,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `MEMORY DOCTOR`
    *
    * Group: server; since Redis 4.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/memory-doctor/}
    */
   memoryDoctor(): Apply<K, S> {
@@ -524,6 +560,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `MEMORY HELP`
    *
    * Group: server; since Redis 4.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/memory-help/}
    */
   memoryHelp(): Apply<K, S[]> {
@@ -534,6 +571,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `MEMORY MALLOC-STATS`
    *
    * Group: server; since Redis 4.0.0; complexity: Depends on how much memory is allocated, could be slow.
+   *
    * @see {@link https://redis.io/docs/latest/commands/memory-malloc-stats/}
    */
   memoryMallocStats(): Apply<K, S> {
@@ -544,6 +582,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `MEMORY PURGE`
    *
    * Group: server; since Redis 4.0.0; complexity: Depends on how much memory is allocated, could be slow.
+   *
    * @see {@link https://redis.io/docs/latest/commands/memory-purge/}
    */
   memoryPurge(): Apply<K, "OK"> {
@@ -554,18 +593,19 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `MEMORY STATS`
    *
    * Group: server; since Redis 4.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/memory-stats/}
    */
-  memoryStats(): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.MEMORY_STATS, ["MEMORY", "STATS"], undefined);
+  memoryStats(): Apply<K, RedisRecord<number | RedisRecord<number>>> {
+    return this.executeCommand<RedisRecord<number | RedisRecord<number>>>(COMMANDS.MEMORY_STATS, ["MEMORY", "STATS"], R.memoryStats);
   }
 
   /**
    * `MEMORY USAGE key [SAMPLES count]`
    *
-   * Group: server; since Redis 4.0.0; complexity: O(N) where N is the number of samples..
+   * Group: server; since Redis 4.0.0; complexity: O(N) where N is the number of samples.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link MemoryUsageOptions}
    * @see {@link https://redis.io/docs/latest/commands/memory-usage/}
    */
   memoryUsage(key: RedisArgument, options?: MemoryUsageOptions): Apply<K, number | null> {
@@ -578,6 +618,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `MODULE HELP`
    *
    * Group: server; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/module-help/}
    */
   moduleHelp(): Apply<K, S[]> {
@@ -587,20 +628,22 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `MODULE LIST`
    *
-   * Group: server; since Redis 4.0.0; complexity: O(N) where N is the number of loaded modules..
+   * Group: server; since Redis 4.0.0; complexity: O(N) where N is the number of loaded modules.
+   *
    * @see {@link https://redis.io/docs/latest/commands/module-list/}
    */
-  moduleList(): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.MODULE_LIST, ["MODULE", "LIST"], undefined);
+  moduleList(): Apply<K, R.ModuleInfo<S>[]> {
+    return this.executeCommand<R.ModuleInfo<S>[]>(COMMANDS.MODULE_LIST, ["MODULE", "LIST"], R.moduleList);
   }
 
   /**
    * `MODULE LOAD path [arg [arg ...]]`
    *
    * Group: server; since Redis 4.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/module-load/}
    */
-  moduleLoad(path: RedisArgument, args?: readonly RedisArgument[] | undefined): Apply<K, "OK"> {
+  moduleLoad(path: RedisArgument, args?: readonly RedisArgument[]): Apply<K, "OK"> {
     const argv: RedisArgument[] = ["MODULE", "LOAD", path];
     if (args !== undefined) for (const x of args) argv.push(x);
     return this.executeCommand<"OK">(COMMANDS.MODULE_LOAD, argv, undefined);
@@ -611,7 +654,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: server; since Redis 7.0.0; complexity: O(1).
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ModuleLoadexOptions}
    * @see {@link https://redis.io/docs/latest/commands/module-loadex/}
    */
   moduleLoadex(path: RedisArgument, options?: ModuleLoadexOptions): Apply<K, "OK"> {
@@ -632,6 +675,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `MODULE UNLOAD name`
    *
    * Group: server; since Redis 4.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/module-unload/}
    */
   moduleUnload(name: RedisArgument): Apply<K, "OK"> {
@@ -642,6 +686,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `REPLICAOF <host port | NO ONE>`
    *
    * Group: server; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/replicaof/}
    */
   replicaof(args: { host: RedisArgument; port: RedisInteger; noOne?: undefined } | { noOne: boolean; host?: undefined; port?: undefined }): Apply<K, S> {
@@ -657,9 +702,9 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `RESTORE-ASKING key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]`
    *
-   * Group: server; since Redis 3.0.0; complexity: O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N))..
+   * Group: server; since Redis 3.0.0; complexity: O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of objects composing the value and M their average size.
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link RestoreAskingOptions}
    * @see {@link https://redis.io/docs/latest/commands/restore-asking/}
    */
   restoreAsking(key: RedisArgument, ttl: RedisInteger, serializedValue: RedisArgument, options?: RestoreAskingOptions): Apply<K, "OK"> {
@@ -675,6 +720,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `ROLE`
    *
    * Group: server; since Redis 2.8.12; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/role/}
    */
   role(): Apply<K, ["master", number, [S, S, S][]] | ["slave", S, number, "handshake" | "none" | "connect" | "connecting" | "sync" | "connected" | "unknown", number] | ["sentinel", S[]]> {
@@ -685,6 +731,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `SAVE`
    *
    * Group: server; since Redis 1.0.0; complexity: O(N) where N is the total number of keys in all databases.
+   *
    * @see {@link https://redis.io/docs/latest/commands/save/}
    */
   save(): Apply<K, "OK"> {
@@ -696,7 +743,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: server; since Redis 1.0.0; complexity: O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1).
    *
-   * @param options - 5 option(s); see the options type.
+   * @param options - see {@link ShutdownOptions}
    * @see {@link https://redis.io/docs/latest/commands/shutdown/}
    */
   shutdown(options?: ShutdownOptions): Apply<K, "OK"> {
@@ -737,7 +784,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: server; since Redis 2.2.12; complexity: O(N) where N is the number of entries returned.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link SlowlogGetOptions}
    * @see {@link https://redis.io/docs/latest/commands/slowlog-get/}
    */
   slowlogGet(options?: SlowlogGetOptions): Apply<K, [number, number, number, S[], S, S][]> {
@@ -750,6 +797,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `SLOWLOG HELP`
    *
    * Group: server; since Redis 6.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/slowlog-help/}
    */
   slowlogHelp(): Apply<K, S[]> {
@@ -760,6 +808,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `SLOWLOG LEN`
    *
    * Group: server; since Redis 2.2.12; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/slowlog-len/}
    */
   slowlogLen(): Apply<K, number> {
@@ -770,6 +819,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `SLOWLOG RESET`
    *
    * Group: server; since Redis 2.2.12; complexity: O(N) where N is the number of entries in the slowlog.
+   *
    * @see {@link https://redis.io/docs/latest/commands/slowlog-reset/}
    */
   slowlogReset(): Apply<K, "OK"> {
@@ -779,7 +829,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   /**
    * `SWAPDB index1 index2`
    *
-   * Group: server; since Redis 4.0.0; complexity: O(N) where N is the count of clients watching or blocking on keys from both databases..
+   * Group: server; since Redis 4.0.0; complexity: O(N) where N is the count of clients watching or blocking on keys from both databases.
+   *
    * @see {@link https://redis.io/docs/latest/commands/swapdb/}
    */
   swapdb(index1: RedisInteger, index2: RedisInteger): Apply<K, "OK"> {
@@ -790,6 +841,7 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * `TIME`
    *
    * Group: server; since Redis 2.6.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/time/}
    */
   time(): Apply<K, S[]> {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RedisArgument, RESPValue } from "../../protocol/values.js";
+import type { RedisArgument } from "../../protocol/values.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
 import type { NonEmptyArray, RedisInteger } from "../types.js";
 import { ServerCommands } from "./server.js";
@@ -15,7 +15,8 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `SADD key member [member ...]`
    *
-   * Group: set; since Redis 1.0.0; complexity: O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments..
+   * Group: set; since Redis 1.0.0; complexity: O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.
+   *
    * @see {@link https://redis.io/docs/latest/commands/sadd/}
    */
   sadd(key: RedisArgument, members: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -26,6 +27,7 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
    * `SCARD key`
    *
    * Group: set; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/scard/}
    */
   scard(key: RedisArgument): Apply<K, number> {
@@ -35,7 +37,8 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `SDIFF key [key ...]`
    *
-   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the total number of elements in all given sets..
+   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the total number of elements in all given sets.
+   *
    * @see {@link https://redis.io/docs/latest/commands/sdiff/}
    */
   sdiff(keys: NonEmptyArray<RedisArgument>): Apply<K, S[]> {
@@ -45,7 +48,8 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `SDIFFSTORE destination key [key ...]`
    *
-   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the total number of elements in all given sets..
+   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the total number of elements in all given sets.
+   *
    * @see {@link https://redis.io/docs/latest/commands/sdiffstore/}
    */
   sdiffstore(destination: RedisArgument, keys: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -55,7 +59,8 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `SINTER key [key ...]`
    *
-   * Group: set; since Redis 1.0.0; complexity: O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets..
+   * Group: set; since Redis 1.0.0; complexity: O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.
+   *
    * @see {@link https://redis.io/docs/latest/commands/sinter/}
    */
   sinter(keys: NonEmptyArray<RedisArgument>): Apply<K, S[]> {
@@ -65,9 +70,9 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `SINTERCARD numkeys key [key ...] [LIMIT limit]`
    *
-   * Group: set; since Redis 7.0.0; complexity: O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets..
+   * Group: set; since Redis 7.0.0; complexity: O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link SintercardOptions}
    * @see {@link https://redis.io/docs/latest/commands/sintercard/}
    */
   sintercard(keys: NonEmptyArray<RedisArgument>, options?: SintercardOptions): Apply<K, number> {
@@ -79,7 +84,8 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `SINTERSTORE destination key [key ...]`
    *
-   * Group: set; since Redis 1.0.0; complexity: O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets..
+   * Group: set; since Redis 1.0.0; complexity: O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.
+   *
    * @see {@link https://redis.io/docs/latest/commands/sinterstore/}
    */
   sinterstore(destination: RedisArgument, keys: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -90,6 +96,7 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
    * `SISMEMBER key member`
    *
    * Group: set; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/sismember/}
    */
   sismember(key: RedisArgument, member: RedisArgument): Apply<K, 0 | 1> {
@@ -99,7 +106,8 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `SMEMBERS key`
    *
-   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the set cardinality..
+   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the set cardinality.
+   *
    * @see {@link https://redis.io/docs/latest/commands/smembers/}
    */
   smembers(key: RedisArgument): Apply<K, S[]> {
@@ -110,6 +118,7 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
    * `SMISMEMBER key member [member ...]`
    *
    * Group: set; since Redis 6.2.0; complexity: O(N) where N is the number of elements being checked for membership.
+   *
    * @see {@link https://redis.io/docs/latest/commands/smismember/}
    */
   smismember(key: RedisArgument, members: NonEmptyArray<RedisArgument>): Apply<K, (0 | 1)[]> {
@@ -120,6 +129,7 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
    * `SMOVE source destination member`
    *
    * Group: set; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/smove/}
    */
   smove(source: RedisArgument, destination: RedisArgument, member: RedisArgument): Apply<K, 1 | 0> {
@@ -129,35 +139,42 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `SPOP key [count]`
    *
-   * Group: set; since Redis 1.0.0; complexity: Without the count argument O(1), otherwise O(N) where N is the value of the passed count..
+   * Group: set; since Redis 1.0.0; complexity: Without the count argument O(1), otherwise O(N) where N is the value of the passed count.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link SpopOptions}
    * @see {@link https://redis.io/docs/latest/commands/spop/}
    */
-  spop(key: RedisArgument, options?: SpopOptions): Apply<K, S | S[] | null> {
+  spop(key: RedisArgument, options: SpopOptions & { count: RedisInteger }): Apply<K, S[]>;
+  spop(key: RedisArgument, options?: SpopOptions & { count?: undefined }): Apply<K, S | null>;
+  spop(key: RedisArgument, options?: SpopOptions): Apply<K, S[] | S | null>;
+  spop(key: RedisArgument, options?: SpopOptions): Apply<K, S[] | S | null> {
     const argv: RedisArgument[] = ["SPOP", key];
     if (options?.count !== undefined) argv.push(options.count);
-    return this.executeCommand<S | S[] | null>(COMMANDS.SPOP, argv, undefined);
+    return this.executeCommand<S[] | S | null>(COMMANDS.SPOP, argv, undefined);
   }
 
   /**
    * `SRANDMEMBER key [count]`
    *
-   * Group: set; since Redis 1.0.0; complexity: Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count..
+   * Group: set; since Redis 1.0.0; complexity: Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link SrandmemberOptions}
    * @see {@link https://redis.io/docs/latest/commands/srandmember/}
    */
-  srandmember(key: RedisArgument, options?: SrandmemberOptions): Apply<K, S | S[] | RESPValue[] | null> {
+  srandmember(key: RedisArgument, options: SrandmemberOptions & { count: RedisInteger }): Apply<K, S[]>;
+  srandmember(key: RedisArgument, options?: SrandmemberOptions & { count?: undefined }): Apply<K, S | null>;
+  srandmember(key: RedisArgument, options?: SrandmemberOptions): Apply<K, S[] | S | null>;
+  srandmember(key: RedisArgument, options?: SrandmemberOptions): Apply<K, S[] | S | null> {
     const argv: RedisArgument[] = ["SRANDMEMBER", key];
     if (options?.count !== undefined) argv.push(options.count);
-    return this.executeCommand<S | S[] | RESPValue[] | null>(COMMANDS.SRANDMEMBER, argv, undefined);
+    return this.executeCommand<S[] | S | null>(COMMANDS.SRANDMEMBER, argv, undefined);
   }
 
   /**
    * `SREM key member [member ...]`
    *
-   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the number of members to be removed..
+   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the number of members to be removed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/srem/}
    */
   srem(key: RedisArgument, members: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -167,12 +184,12 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `SSCAN key cursor [MATCH pattern] [COUNT count]`
    *
-   * Group: set; since Redis 2.8.0; complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..
+   * Group: set; since Redis 2.8.0; complexity: O(1) for every call.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link SscanOptions}
    * @see {@link https://redis.io/docs/latest/commands/sscan/}
    */
-  sscan(key: RedisArgument, cursor: RedisInteger, options?: SscanOptions): Apply<K, [S, S[]]> {
+  sscan(key: RedisArgument, cursor: RedisArgument, options?: SscanOptions): Apply<K, [S, S[]]> {
     const argv: RedisArgument[] = ["SSCAN", key, cursor];
     if (options?.match !== undefined) argv.push("MATCH", options.match);
     if (options?.count !== undefined) argv.push("COUNT", options.count);
@@ -182,7 +199,8 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `SUNION key [key ...]`
    *
-   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the total number of elements in all given sets..
+   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the total number of elements in all given sets.
+   *
    * @see {@link https://redis.io/docs/latest/commands/sunion/}
    */
   sunion(keys: NonEmptyArray<RedisArgument>): Apply<K, S[]> {
@@ -192,7 +210,8 @@ export abstract class SetCommands<S extends StringType, K extends ReturnKind = P
   /**
    * `SUNIONSTORE destination key [key ...]`
    *
-   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the total number of elements in all given sets..
+   * Group: set; since Redis 1.0.0; complexity: O(N) where N is the total number of elements in all given sets.
+   *
    * @see {@link https://redis.io/docs/latest/commands/sunionstore/}
    */
   sunionstore(destination: RedisArgument, keys: NonEmptyArray<RedisArgument>): Apply<K, number> {

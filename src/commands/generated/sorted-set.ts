@@ -4,9 +4,10 @@
  *
  * @module
  */
-import type { RedisArgument, RESPValue } from "../../protocol/values.js";
+import type { RedisArgument } from "../../protocol/values.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
-import type { NonEmptyArray, RedisInteger } from "../types.js";
+import * as R from "../replies/sorted-set.js";
+import type { NonEmptyArray, RedisInteger, ScoredMember } from "../types.js";
 import { SetCommands } from "./set.js";
 import { COMMANDS } from "./table.js";
 
@@ -15,46 +16,51 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
   /**
    * `BZMPOP timeout numkeys key [key ...] <MIN | MAX> [COUNT count]`
    *
-   * Group: sorted_set; since Redis 7.0.0; complexity: O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped..
+   * Group: sorted_set; since Redis 7.0.0; complexity: O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link BzmpopOptions}
    * @see {@link https://redis.io/docs/latest/commands/bzmpop/}
    */
-  bzmpop(timeout: number, keys: NonEmptyArray<RedisArgument>, where: "MIN" | "MAX", options?: BzmpopOptions): Apply<K, RESPValue> {
+  bzmpop(timeout: number, keys: NonEmptyArray<RedisArgument>, where: "MIN" | "MAX", options?: BzmpopOptions): Apply<K, [key: S, members: ScoredMember<S>[]] | null> {
     const argv: RedisArgument[] = ["BZMPOP", timeout, keys.length, ...keys, where];
     if (options?.count !== undefined) argv.push("COUNT", options.count);
-    return this.executeCommand<RESPValue>(COMMANDS.BZMPOP, argv, undefined);
+    return this.executeCommand<[key: S, members: ScoredMember<S>[]] | null>(COMMANDS.BZMPOP, argv, R.keyScoredMembers);
   }
 
   /**
    * `BZPOPMAX key [key ...] timeout`
    *
-   * Group: sorted_set; since Redis 5.0.0; complexity: O(log(N)) with N being the number of elements in the sorted set..
+   * Group: sorted_set; since Redis 5.0.0; complexity: O(log(N)) with N being the number of elements in the sorted set.
+   *
    * @see {@link https://redis.io/docs/latest/commands/bzpopmax/}
    */
-  bzpopmax(keys: NonEmptyArray<RedisArgument>, timeout: number): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.BZPOPMAX, ["BZPOPMAX", ...keys, timeout], undefined);
+  bzpopmax(keys: NonEmptyArray<RedisArgument>, timeout: number): Apply<K, [key: S, member: S, score: number] | null> {
+    return this.executeCommand<[key: S, member: S, score: number] | null>(COMMANDS.BZPOPMAX, ["BZPOPMAX", ...keys, timeout], R.keyScoredMember);
   }
 
   /**
    * `BZPOPMIN key [key ...] timeout`
    *
-   * Group: sorted_set; since Redis 5.0.0; complexity: O(log(N)) with N being the number of elements in the sorted set..
+   * Group: sorted_set; since Redis 5.0.0; complexity: O(log(N)) with N being the number of elements in the sorted set.
+   *
    * @see {@link https://redis.io/docs/latest/commands/bzpopmin/}
    */
-  bzpopmin(keys: NonEmptyArray<RedisArgument>, timeout: number): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.BZPOPMIN, ["BZPOPMIN", ...keys, timeout], undefined);
+  bzpopmin(keys: NonEmptyArray<RedisArgument>, timeout: number): Apply<K, [key: S, member: S, score: number] | null> {
+    return this.executeCommand<[key: S, member: S, score: number] | null>(COMMANDS.BZPOPMIN, ["BZPOPMIN", ...keys, timeout], R.keyScoredMember);
   }
 
   /**
    * `ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]`
    *
-   * Group: sorted_set; since Redis 1.2.0; complexity: O(log(N)) for each item added, where N is the number of elements in the sorted set..
+   * Group: sorted_set; since Redis 1.2.0; complexity: O(log(N)) for each item added, where N is the number of elements in the sorted set.
    *
-   * @param options - 6 option(s); see the options type.
+   * @param options - see {@link ZaddOptions}
    * @see {@link https://redis.io/docs/latest/commands/zadd/}
    */
-  zadd(key: RedisArgument, data: NonEmptyArray<{ score: number; member: RedisArgument }>, options?: ZaddOptions): Apply<K, RESPValue> {
+  zadd(key: RedisArgument, data: NonEmptyArray<{ score: number; member: RedisArgument }>, options: ZaddOptions & { incr: true }): Apply<K, number | null>;
+  zadd(key: RedisArgument, data: NonEmptyArray<{ score: number; member: RedisArgument }>, options?: ZaddOptions & { incr?: false | undefined }): Apply<K, number>;
+  zadd(key: RedisArgument, data: NonEmptyArray<{ score: number; member: RedisArgument }>, options?: ZaddOptions): Apply<K, number | null>;
+  zadd(key: RedisArgument, data: NonEmptyArray<{ score: number; member: RedisArgument }>, options?: ZaddOptions): Apply<K, number | null> {
     const argv: RedisArgument[] = ["ZADD", key];
     if (options?.nx) {
       argv.push("NX");
@@ -71,13 +77,14 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
     for (const x of data) {
       argv.push(x.score, x.member);
     }
-    return this.executeCommand<RESPValue>(COMMANDS.ZADD, argv, undefined);
+    return this.executeCommand<number | null>(COMMANDS.ZADD, argv, options?.incr === true ? R.doubleOrNull : undefined);
   }
 
   /**
    * `ZCARD key`
    *
    * Group: sorted_set; since Redis 1.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/zcard/}
    */
   zcard(key: RedisArgument): Apply<K, number> {
@@ -87,31 +94,36 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
   /**
    * `ZCOUNT key min max`
    *
-   * Group: sorted_set; since Redis 2.0.0; complexity: O(log(N)) with N being the number of elements in the sorted set..
+   * Group: sorted_set; since Redis 2.0.0; complexity: O(log(N)) with N being the number of elements in the sorted set.
+   *
    * @see {@link https://redis.io/docs/latest/commands/zcount/}
    */
-  zcount(key: RedisArgument, min: number, max: number): Apply<K, number> {
+  zcount(key: RedisArgument, min: number | string, max: number | string): Apply<K, number> {
     return this.executeCommand<number>(COMMANDS.ZCOUNT, ["ZCOUNT", key, min, max], undefined);
   }
 
   /**
    * `ZDIFF numkeys key [key ...] [WITHSCORES]`
    *
-   * Group: sorted_set; since Redis 6.2.0; complexity: O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set..
+   * Group: sorted_set; since Redis 6.2.0; complexity: O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ZdiffOptions}
    * @see {@link https://redis.io/docs/latest/commands/zdiff/}
    */
-  zdiff(keys: NonEmptyArray<RedisArgument>, options?: ZdiffOptions): Apply<K, RESPValue> {
+  zdiff(keys: NonEmptyArray<RedisArgument>, options: ZdiffOptions & { withscores: true }): Apply<K, ScoredMember<S>[]>;
+  zdiff(keys: NonEmptyArray<RedisArgument>, options?: ZdiffOptions & { withscores?: false | undefined }): Apply<K, S[]>;
+  zdiff(keys: NonEmptyArray<RedisArgument>, options?: ZdiffOptions): Apply<K, ScoredMember<S>[] | S[]>;
+  zdiff(keys: NonEmptyArray<RedisArgument>, options?: ZdiffOptions): Apply<K, ScoredMember<S>[] | S[]> {
     const argv: RedisArgument[] = ["ZDIFF", keys.length, ...keys];
     if (options?.withscores) argv.push("WITHSCORES");
-    return this.executeCommand<RESPValue>(COMMANDS.ZDIFF, argv, undefined);
+    return this.executeCommand<ScoredMember<S>[] | S[]>(COMMANDS.ZDIFF, argv, options?.withscores === true ? R.scoredMembers : undefined);
   }
 
   /**
    * `ZDIFFSTORE destination numkeys key [key ...]`
    *
-   * Group: sorted_set; since Redis 6.2.0; complexity: O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set..
+   * Group: sorted_set; since Redis 6.2.0; complexity: O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.
+   *
    * @see {@link https://redis.io/docs/latest/commands/zdiffstore/}
    */
   zdiffstore(destination: RedisArgument, keys: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -121,22 +133,26 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
   /**
    * `ZINCRBY key increment member`
    *
-   * Group: sorted_set; since Redis 1.2.0; complexity: O(log(N)) where N is the number of elements in the sorted set..
+   * Group: sorted_set; since Redis 1.2.0; complexity: O(log(N)) where N is the number of elements in the sorted set.
+   *
    * @see {@link https://redis.io/docs/latest/commands/zincrby/}
    */
-  zincrby(key: RedisArgument, increment: RedisInteger, member: RedisArgument): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.ZINCRBY, ["ZINCRBY", key, increment, member], undefined);
+  zincrby(key: RedisArgument, increment: number, member: RedisArgument): Apply<K, number> {
+    return this.executeCommand<number>(COMMANDS.ZINCRBY, ["ZINCRBY", key, increment, member], R.double);
   }
 
   /**
    * `ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]`
    *
-   * Group: sorted_set; since Redis 6.2.0; complexity: O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set..
+   * Group: sorted_set; since Redis 6.2.0; complexity: O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.
    *
-   * @param options - 3 option(s); see the options type.
+   * @param options - see {@link ZinterOptions}
    * @see {@link https://redis.io/docs/latest/commands/zinter/}
    */
-  zinter(keys: NonEmptyArray<RedisArgument>, options?: ZinterOptions): Apply<K, RESPValue> {
+  zinter(keys: NonEmptyArray<RedisArgument>, options: ZinterOptions & { withscores: true }): Apply<K, ScoredMember<S>[]>;
+  zinter(keys: NonEmptyArray<RedisArgument>, options?: ZinterOptions & { withscores?: false | undefined }): Apply<K, S[]>;
+  zinter(keys: NonEmptyArray<RedisArgument>, options?: ZinterOptions): Apply<K, ScoredMember<S>[] | S[]>;
+  zinter(keys: NonEmptyArray<RedisArgument>, options?: ZinterOptions): Apply<K, ScoredMember<S>[] | S[]> {
     const argv: RedisArgument[] = ["ZINTER", keys.length, ...keys];
     if (options?.weights !== undefined) {
       argv.push("WEIGHTS");
@@ -144,15 +160,15 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
     }
     if (options?.aggregate !== undefined) argv.push("AGGREGATE", options.aggregate);
     if (options?.withscores) argv.push("WITHSCORES");
-    return this.executeCommand<RESPValue>(COMMANDS.ZINTER, argv, undefined);
+    return this.executeCommand<ScoredMember<S>[] | S[]>(COMMANDS.ZINTER, argv, options?.withscores === true ? R.scoredMembers : undefined);
   }
 
   /**
    * `ZINTERCARD numkeys key [key ...] [LIMIT limit]`
    *
-   * Group: sorted_set; since Redis 7.0.0; complexity: O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets..
+   * Group: sorted_set; since Redis 7.0.0; complexity: O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ZintercardOptions}
    * @see {@link https://redis.io/docs/latest/commands/zintercard/}
    */
   zintercard(keys: NonEmptyArray<RedisArgument>, options?: ZintercardOptions): Apply<K, number> {
@@ -164,9 +180,9 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
   /**
    * `ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]`
    *
-   * Group: sorted_set; since Redis 2.0.0; complexity: O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set..
+   * Group: sorted_set; since Redis 2.0.0; complexity: O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ZinterstoreOptions}
    * @see {@link https://redis.io/docs/latest/commands/zinterstore/}
    */
   zinterstore(destination: RedisArgument, keys: NonEmptyArray<RedisArgument>, options?: ZinterstoreOptions): Apply<K, number> {
@@ -182,7 +198,8 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
   /**
    * `ZLEXCOUNT key min max`
    *
-   * Group: sorted_set; since Redis 2.8.9; complexity: O(log(N)) with N being the number of elements in the sorted set..
+   * Group: sorted_set; since Redis 2.8.9; complexity: O(log(N)) with N being the number of elements in the sorted set.
+   *
    * @see {@link https://redis.io/docs/latest/commands/zlexcount/}
    */
   zlexcount(key: RedisArgument, min: RedisArgument, max: RedisArgument): Apply<K, number> {
@@ -192,53 +209,60 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
   /**
    * `ZMPOP numkeys key [key ...] <MIN | MAX> [COUNT count]`
    *
-   * Group: sorted_set; since Redis 7.0.0; complexity: O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped..
+   * Group: sorted_set; since Redis 7.0.0; complexity: O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ZmpopOptions}
    * @see {@link https://redis.io/docs/latest/commands/zmpop/}
    */
-  zmpop(keys: NonEmptyArray<RedisArgument>, where: "MIN" | "MAX", options?: ZmpopOptions): Apply<K, RESPValue> {
+  zmpop(keys: NonEmptyArray<RedisArgument>, where: "MIN" | "MAX", options?: ZmpopOptions): Apply<K, [key: S, members: ScoredMember<S>[]] | null> {
     const argv: RedisArgument[] = ["ZMPOP", keys.length, ...keys, where];
     if (options?.count !== undefined) argv.push("COUNT", options.count);
-    return this.executeCommand<RESPValue>(COMMANDS.ZMPOP, argv, undefined);
+    return this.executeCommand<[key: S, members: ScoredMember<S>[]] | null>(COMMANDS.ZMPOP, argv, R.keyScoredMembers);
   }
 
   /**
    * `ZMSCORE key member [member ...]`
    *
-   * Group: sorted_set; since Redis 6.2.0; complexity: O(N) where N is the number of members being requested..
+   * Group: sorted_set; since Redis 6.2.0; complexity: O(N) where N is the number of members being requested.
+   *
    * @see {@link https://redis.io/docs/latest/commands/zmscore/}
    */
-  zmscore(key: RedisArgument, members: NonEmptyArray<RedisArgument>): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.ZMSCORE, ["ZMSCORE", key, ...members], undefined);
+  zmscore(key: RedisArgument, members: NonEmptyArray<RedisArgument>): Apply<K, (number | null)[]> {
+    return this.executeCommand<(number | null)[]>(COMMANDS.ZMSCORE, ["ZMSCORE", key, ...members], R.doublesOrNull);
   }
 
   /**
    * `ZPOPMAX key [count]`
    *
-   * Group: sorted_set; since Redis 5.0.0; complexity: O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped..
+   * Group: sorted_set; since Redis 5.0.0; complexity: O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ZpopmaxOptions}
    * @see {@link https://redis.io/docs/latest/commands/zpopmax/}
    */
-  zpopmax(key: RedisArgument, options?: ZpopmaxOptions): Apply<K, RESPValue> {
+  zpopmax(key: RedisArgument, options: ZpopmaxOptions & { count: RedisInteger }): Apply<K, ScoredMember<S>[]>;
+  zpopmax(key: RedisArgument, options?: ZpopmaxOptions & { count?: undefined }): Apply<K, ScoredMember<S> | null>;
+  zpopmax(key: RedisArgument, options?: ZpopmaxOptions): Apply<K, ScoredMember<S>[] | ScoredMember<S> | null>;
+  zpopmax(key: RedisArgument, options?: ZpopmaxOptions): Apply<K, ScoredMember<S>[] | ScoredMember<S> | null> {
     const argv: RedisArgument[] = ["ZPOPMAX", key];
     if (options?.count !== undefined) argv.push(options.count);
-    return this.executeCommand<RESPValue>(COMMANDS.ZPOPMAX, argv, undefined);
+    return this.executeCommand<ScoredMember<S>[] | ScoredMember<S> | null>(COMMANDS.ZPOPMAX, argv, options?.count !== undefined ? R.scoredMembers : R.scoredMemberOrNull);
   }
 
   /**
    * `ZPOPMIN key [count]`
    *
-   * Group: sorted_set; since Redis 5.0.0; complexity: O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped..
+   * Group: sorted_set; since Redis 5.0.0; complexity: O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ZpopminOptions}
    * @see {@link https://redis.io/docs/latest/commands/zpopmin/}
    */
-  zpopmin(key: RedisArgument, options?: ZpopminOptions): Apply<K, RESPValue> {
+  zpopmin(key: RedisArgument, options: ZpopminOptions & { count: RedisInteger }): Apply<K, ScoredMember<S>[]>;
+  zpopmin(key: RedisArgument, options?: ZpopminOptions & { count?: undefined }): Apply<K, ScoredMember<S> | null>;
+  zpopmin(key: RedisArgument, options?: ZpopminOptions): Apply<K, ScoredMember<S>[] | ScoredMember<S> | null>;
+  zpopmin(key: RedisArgument, options?: ZpopminOptions): Apply<K, ScoredMember<S>[] | ScoredMember<S> | null> {
     const argv: RedisArgument[] = ["ZPOPMIN", key];
     if (options?.count !== undefined) argv.push(options.count);
-    return this.executeCommand<RESPValue>(COMMANDS.ZPOPMIN, argv, undefined);
+    return this.executeCommand<ScoredMember<S>[] | ScoredMember<S> | null>(COMMANDS.ZPOPMIN, argv, options?.count !== undefined ? R.scoredMembers : R.scoredMemberOrNull);
   }
 
   /**
@@ -246,27 +270,34 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
    *
    * Group: sorted_set; since Redis 6.2.0; complexity: O(N) where N is the number of members returned.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ZrandmemberOptions}
    * @see {@link https://redis.io/docs/latest/commands/zrandmember/}
    */
-  zrandmember(key: RedisArgument, options?: ZrandmemberOptions): Apply<K, RESPValue> {
+  zrandmember(key: RedisArgument, options: ZrandmemberOptions & { withscores: true }): Apply<K, ScoredMember<S>[]>;
+  zrandmember(key: RedisArgument, options: ZrandmemberOptions & { count: RedisInteger }): Apply<K, S[]>;
+  zrandmember(key: RedisArgument, options?: ZrandmemberOptions & { withscores?: false | undefined; count?: undefined }): Apply<K, S | null>;
+  zrandmember(key: RedisArgument, options?: ZrandmemberOptions): Apply<K, ScoredMember<S>[] | S[] | S | null>;
+  zrandmember(key: RedisArgument, options?: ZrandmemberOptions): Apply<K, ScoredMember<S>[] | S[] | S | null> {
     const argv: RedisArgument[] = ["ZRANDMEMBER", key];
     if (options?.count !== undefined) {
       argv.push(options.count);
       if (options.withscores) argv.push("WITHSCORES");
     }
-    return this.executeCommand<RESPValue>(COMMANDS.ZRANDMEMBER, argv, undefined);
+    return this.executeCommand<ScoredMember<S>[] | S[] | S | null>(COMMANDS.ZRANDMEMBER, argv, options?.withscores === true ? R.scoredMembers : undefined);
   }
 
   /**
    * `ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]`
    *
-   * Group: sorted_set; since Redis 1.2.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned..
+   * Group: sorted_set; since Redis 1.2.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.
    *
-   * @param options - 5 option(s); see the options type.
+   * @param options - see {@link ZrangeOptions}
    * @see {@link https://redis.io/docs/latest/commands/zrange/}
    */
-  zrange(key: RedisArgument, start: RedisArgument, stop: RedisArgument, options?: ZrangeOptions): Apply<K, RESPValue> {
+  zrange(key: RedisArgument, start: RedisArgument, stop: RedisArgument, options: ZrangeOptions & { withscores: true }): Apply<K, ScoredMember<S>[]>;
+  zrange(key: RedisArgument, start: RedisArgument, stop: RedisArgument, options?: ZrangeOptions & { withscores?: false | undefined }): Apply<K, S[]>;
+  zrange(key: RedisArgument, start: RedisArgument, stop: RedisArgument, options?: ZrangeOptions): Apply<K, ScoredMember<S>[] | S[]>;
+  zrange(key: RedisArgument, start: RedisArgument, stop: RedisArgument, options?: ZrangeOptions): Apply<K, ScoredMember<S>[] | S[]> {
     const argv: RedisArgument[] = ["ZRANGE", key, start, stop];
     if (options?.byscore) {
       argv.push("BYSCORE");
@@ -276,15 +307,15 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
     if (options?.rev) argv.push("REV");
     if (options?.limit !== undefined) argv.push("LIMIT", options.limit.offset, options.limit.count);
     if (options?.withscores) argv.push("WITHSCORES");
-    return this.executeCommand<RESPValue>(COMMANDS.ZRANGE, argv, undefined);
+    return this.executeCommand<ScoredMember<S>[] | S[]>(COMMANDS.ZRANGE, argv, options?.withscores === true ? R.scoredMembers : undefined);
   }
 
   /**
    * `ZRANGEBYLEX key min max [LIMIT offset count]`
    *
-   * Group: sorted_set; since Redis 2.8.9; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))..
+   * Group: sorted_set; since Redis 2.8.9; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ZrangebylexOptions}
    * @deprecated Since Redis 6.2.0; see ZRANGE.
    * @see {@link https://redis.io/docs/latest/commands/zrangebylex/}
    */
@@ -297,25 +328,28 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
   /**
    * `ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]`
    *
-   * Group: sorted_set; since Redis 1.0.5; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))..
+   * Group: sorted_set; since Redis 1.0.5; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ZrangebyscoreOptions}
    * @deprecated Since Redis 6.2.0; see ZRANGE.
    * @see {@link https://redis.io/docs/latest/commands/zrangebyscore/}
    */
-  zrangebyscore(key: RedisArgument, min: number, max: number, options?: ZrangebyscoreOptions): Apply<K, RESPValue> {
+  zrangebyscore(key: RedisArgument, min: number | string, max: number | string, options: ZrangebyscoreOptions & { withscores: true }): Apply<K, ScoredMember<S>[]>;
+  zrangebyscore(key: RedisArgument, min: number | string, max: number | string, options?: ZrangebyscoreOptions & { withscores?: false | undefined }): Apply<K, S[]>;
+  zrangebyscore(key: RedisArgument, min: number | string, max: number | string, options?: ZrangebyscoreOptions): Apply<K, ScoredMember<S>[] | S[]>;
+  zrangebyscore(key: RedisArgument, min: number | string, max: number | string, options?: ZrangebyscoreOptions): Apply<K, ScoredMember<S>[] | S[]> {
     const argv: RedisArgument[] = ["ZRANGEBYSCORE", key, min, max];
     if (options?.withscores) argv.push("WITHSCORES");
     if (options?.limit !== undefined) argv.push("LIMIT", options.limit.offset, options.limit.count);
-    return this.executeCommand<RESPValue>(COMMANDS.ZRANGEBYSCORE, argv, undefined);
+    return this.executeCommand<ScoredMember<S>[] | S[]>(COMMANDS.ZRANGEBYSCORE, argv, options?.withscores === true ? R.scoredMembers : undefined);
   }
 
   /**
    * `ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]`
    *
-   * Group: sorted_set; since Redis 6.2.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key..
+   * Group: sorted_set; since Redis 6.2.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link ZrangestoreOptions}
    * @see {@link https://redis.io/docs/latest/commands/zrangestore/}
    */
   zrangestore(dst: RedisArgument, src: RedisArgument, min: RedisArgument, max: RedisArgument, options?: ZrangestoreOptions): Apply<K, number> {
@@ -335,19 +369,23 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
    *
    * Group: sorted_set; since Redis 2.0.0; complexity: O(log(N)).
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ZrankOptions}
    * @see {@link https://redis.io/docs/latest/commands/zrank/}
    */
-  zrank(key: RedisArgument, member: RedisArgument, options?: ZrankOptions): Apply<K, RESPValue> {
+  zrank(key: RedisArgument, member: RedisArgument, options: ZrankOptions & { withscore: true }): Apply<K, [rank: number, score: number] | null>;
+  zrank(key: RedisArgument, member: RedisArgument, options?: ZrankOptions & { withscore?: false | undefined }): Apply<K, number | null>;
+  zrank(key: RedisArgument, member: RedisArgument, options?: ZrankOptions): Apply<K, [rank: number, score: number] | number | null>;
+  zrank(key: RedisArgument, member: RedisArgument, options?: ZrankOptions): Apply<K, [rank: number, score: number] | number | null> {
     const argv: RedisArgument[] = ["ZRANK", key, member];
     if (options?.withscore) argv.push("WITHSCORE");
-    return this.executeCommand<RESPValue>(COMMANDS.ZRANK, argv, undefined);
+    return this.executeCommand<[rank: number, score: number] | number | null>(COMMANDS.ZRANK, argv, options?.withscore === true ? R.rankWithScore : undefined);
   }
 
   /**
    * `ZREM key member [member ...]`
    *
-   * Group: sorted_set; since Redis 1.2.0; complexity: O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed..
+   * Group: sorted_set; since Redis 1.2.0; complexity: O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/zrem/}
    */
   zrem(key: RedisArgument, members: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -357,7 +395,8 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
   /**
    * `ZREMRANGEBYLEX key min max`
    *
-   * Group: sorted_set; since Redis 2.8.9; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation..
+   * Group: sorted_set; since Redis 2.8.9; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.
+   *
    * @see {@link https://redis.io/docs/latest/commands/zremrangebylex/}
    */
   zremrangebylex(key: RedisArgument, min: RedisArgument, max: RedisArgument): Apply<K, number> {
@@ -367,7 +406,8 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
   /**
    * `ZREMRANGEBYRANK key start stop`
    *
-   * Group: sorted_set; since Redis 2.0.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation..
+   * Group: sorted_set; since Redis 2.0.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.
+   *
    * @see {@link https://redis.io/docs/latest/commands/zremrangebyrank/}
    */
   zremrangebyrank(key: RedisArgument, start: RedisInteger, stop: RedisInteger): Apply<K, number> {
@@ -377,34 +417,38 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
   /**
    * `ZREMRANGEBYSCORE key min max`
    *
-   * Group: sorted_set; since Redis 1.2.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation..
+   * Group: sorted_set; since Redis 1.2.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.
+   *
    * @see {@link https://redis.io/docs/latest/commands/zremrangebyscore/}
    */
-  zremrangebyscore(key: RedisArgument, min: number, max: number): Apply<K, number> {
+  zremrangebyscore(key: RedisArgument, min: number | string, max: number | string): Apply<K, number> {
     return this.executeCommand<number>(COMMANDS.ZREMRANGEBYSCORE, ["ZREMRANGEBYSCORE", key, min, max], undefined);
   }
 
   /**
    * `ZREVRANGE key start stop [WITHSCORES]`
    *
-   * Group: sorted_set; since Redis 1.2.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned..
+   * Group: sorted_set; since Redis 1.2.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ZrevrangeOptions}
    * @deprecated Since Redis 6.2.0; see ZRANGE.
    * @see {@link https://redis.io/docs/latest/commands/zrevrange/}
    */
-  zrevrange(key: RedisArgument, start: RedisInteger, stop: RedisInteger, options?: ZrevrangeOptions): Apply<K, RESPValue> {
+  zrevrange(key: RedisArgument, start: RedisInteger, stop: RedisInteger, options: ZrevrangeOptions & { withscores: true }): Apply<K, ScoredMember<S>[]>;
+  zrevrange(key: RedisArgument, start: RedisInteger, stop: RedisInteger, options?: ZrevrangeOptions & { withscores?: false | undefined }): Apply<K, S[]>;
+  zrevrange(key: RedisArgument, start: RedisInteger, stop: RedisInteger, options?: ZrevrangeOptions): Apply<K, ScoredMember<S>[] | S[]>;
+  zrevrange(key: RedisArgument, start: RedisInteger, stop: RedisInteger, options?: ZrevrangeOptions): Apply<K, ScoredMember<S>[] | S[]> {
     const argv: RedisArgument[] = ["ZREVRANGE", key, start, stop];
     if (options?.withscores) argv.push("WITHSCORES");
-    return this.executeCommand<RESPValue>(COMMANDS.ZREVRANGE, argv, undefined);
+    return this.executeCommand<ScoredMember<S>[] | S[]>(COMMANDS.ZREVRANGE, argv, options?.withscores === true ? R.scoredMembers : undefined);
   }
 
   /**
    * `ZREVRANGEBYLEX key max min [LIMIT offset count]`
    *
-   * Group: sorted_set; since Redis 2.8.9; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))..
+   * Group: sorted_set; since Redis 2.8.9; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ZrevrangebylexOptions}
    * @deprecated Since Redis 6.2.0; see ZRANGE.
    * @see {@link https://redis.io/docs/latest/commands/zrevrangebylex/}
    */
@@ -417,17 +461,20 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
   /**
    * `ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]`
    *
-   * Group: sorted_set; since Redis 2.2.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))..
+   * Group: sorted_set; since Redis 2.2.0; complexity: O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ZrevrangebyscoreOptions}
    * @deprecated Since Redis 6.2.0; see ZRANGE.
    * @see {@link https://redis.io/docs/latest/commands/zrevrangebyscore/}
    */
-  zrevrangebyscore(key: RedisArgument, max: number, min: number, options?: ZrevrangebyscoreOptions): Apply<K, RESPValue> {
+  zrevrangebyscore(key: RedisArgument, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & { withscores: true }): Apply<K, ScoredMember<S>[]>;
+  zrevrangebyscore(key: RedisArgument, max: number | string, min: number | string, options?: ZrevrangebyscoreOptions & { withscores?: false | undefined }): Apply<K, S[]>;
+  zrevrangebyscore(key: RedisArgument, max: number | string, min: number | string, options?: ZrevrangebyscoreOptions): Apply<K, ScoredMember<S>[] | S[]>;
+  zrevrangebyscore(key: RedisArgument, max: number | string, min: number | string, options?: ZrevrangebyscoreOptions): Apply<K, ScoredMember<S>[] | S[]> {
     const argv: RedisArgument[] = ["ZREVRANGEBYSCORE", key, max, min];
     if (options?.withscores) argv.push("WITHSCORES");
     if (options?.limit !== undefined) argv.push("LIMIT", options.limit.offset, options.limit.count);
-    return this.executeCommand<RESPValue>(COMMANDS.ZREVRANGEBYSCORE, argv, undefined);
+    return this.executeCommand<ScoredMember<S>[] | S[]>(COMMANDS.ZREVRANGEBYSCORE, argv, options?.withscores === true ? R.scoredMembers : undefined);
   }
 
   /**
@@ -435,24 +482,27 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
    *
    * Group: sorted_set; since Redis 2.0.0; complexity: O(log(N)).
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link ZrevrankOptions}
    * @see {@link https://redis.io/docs/latest/commands/zrevrank/}
    */
-  zrevrank(key: RedisArgument, member: RedisArgument, options?: ZrevrankOptions): Apply<K, RESPValue> {
+  zrevrank(key: RedisArgument, member: RedisArgument, options: ZrevrankOptions & { withscore: true }): Apply<K, [rank: number, score: number] | null>;
+  zrevrank(key: RedisArgument, member: RedisArgument, options?: ZrevrankOptions & { withscore?: false | undefined }): Apply<K, number | null>;
+  zrevrank(key: RedisArgument, member: RedisArgument, options?: ZrevrankOptions): Apply<K, [rank: number, score: number] | number | null>;
+  zrevrank(key: RedisArgument, member: RedisArgument, options?: ZrevrankOptions): Apply<K, [rank: number, score: number] | number | null> {
     const argv: RedisArgument[] = ["ZREVRANK", key, member];
     if (options?.withscore) argv.push("WITHSCORE");
-    return this.executeCommand<RESPValue>(COMMANDS.ZREVRANK, argv, undefined);
+    return this.executeCommand<[rank: number, score: number] | number | null>(COMMANDS.ZREVRANK, argv, options?.withscore === true ? R.rankWithScore : undefined);
   }
 
   /**
    * `ZSCAN key cursor [MATCH pattern] [COUNT count] [NOSCORES]`
    *
-   * Group: sorted_set; since Redis 2.8.0; complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..
+   * Group: sorted_set; since Redis 2.8.0; complexity: O(1) for every call.
    *
-   * @param options - 3 option(s); see the options type.
+   * @param options - see {@link ZscanOptions}
    * @see {@link https://redis.io/docs/latest/commands/zscan/}
    */
-  zscan(key: RedisArgument, cursor: RedisInteger, options?: ZscanOptions): Apply<K, [S, S[]]> {
+  zscan(key: RedisArgument, cursor: RedisArgument, options?: ZscanOptions): Apply<K, [S, S[]]> {
     const argv: RedisArgument[] = ["ZSCAN", key, cursor];
     if (options?.match !== undefined) argv.push("MATCH", options.match);
     if (options?.count !== undefined) argv.push("COUNT", options.count);
@@ -464,21 +514,25 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
    * `ZSCORE key member`
    *
    * Group: sorted_set; since Redis 1.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/zscore/}
    */
-  zscore(key: RedisArgument, member: RedisArgument): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.ZSCORE, ["ZSCORE", key, member], undefined);
+  zscore(key: RedisArgument, member: RedisArgument): Apply<K, number | null> {
+    return this.executeCommand<number | null>(COMMANDS.ZSCORE, ["ZSCORE", key, member], R.doubleOrNull);
   }
 
   /**
    * `ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]`
    *
-   * Group: sorted_set; since Redis 6.2.0; complexity: O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set..
+   * Group: sorted_set; since Redis 6.2.0; complexity: O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.
    *
-   * @param options - 3 option(s); see the options type.
+   * @param options - see {@link ZunionOptions}
    * @see {@link https://redis.io/docs/latest/commands/zunion/}
    */
-  zunion(keys: NonEmptyArray<RedisArgument>, options?: ZunionOptions): Apply<K, RESPValue> {
+  zunion(keys: NonEmptyArray<RedisArgument>, options: ZunionOptions & { withscores: true }): Apply<K, ScoredMember<S>[]>;
+  zunion(keys: NonEmptyArray<RedisArgument>, options?: ZunionOptions & { withscores?: false | undefined }): Apply<K, S[]>;
+  zunion(keys: NonEmptyArray<RedisArgument>, options?: ZunionOptions): Apply<K, ScoredMember<S>[] | S[]>;
+  zunion(keys: NonEmptyArray<RedisArgument>, options?: ZunionOptions): Apply<K, ScoredMember<S>[] | S[]> {
     const argv: RedisArgument[] = ["ZUNION", keys.length, ...keys];
     if (options?.weights !== undefined) {
       argv.push("WEIGHTS");
@@ -486,15 +540,15 @@ export abstract class SortedSetCommands<S extends StringType, K extends ReturnKi
     }
     if (options?.aggregate !== undefined) argv.push("AGGREGATE", options.aggregate);
     if (options?.withscores) argv.push("WITHSCORES");
-    return this.executeCommand<RESPValue>(COMMANDS.ZUNION, argv, undefined);
+    return this.executeCommand<ScoredMember<S>[] | S[]>(COMMANDS.ZUNION, argv, options?.withscores === true ? R.scoredMembers : undefined);
   }
 
   /**
    * `ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]`
    *
-   * Group: sorted_set; since Redis 2.0.0; complexity: O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set..
+   * Group: sorted_set; since Redis 2.0.0; complexity: O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link ZunionstoreOptions}
    * @see {@link https://redis.io/docs/latest/commands/zunionstore/}
    */
   zunionstore(destination: RedisArgument, keys: NonEmptyArray<RedisArgument>, options?: ZunionstoreOptions): Apply<K, number> {
@@ -540,7 +594,7 @@ export type ZdiffOptions = { withscores?: boolean | undefined };
  * - `withscores`: `WITHSCORES`.
  */
 export type ZinterOptions = {
-  weights?: readonly RedisInteger[] | undefined;
+  weights?: readonly number[] | undefined;
   aggregate?: "SUM" | "MIN" | "MAX" | undefined;
   withscores?: boolean | undefined;
 };
@@ -557,7 +611,7 @@ export type ZintercardOptions = { limit?: RedisInteger | undefined };
  * - `aggregate`: `<AGGREGATE SUM | MIN | MAX>`.
  */
 export type ZinterstoreOptions = {
-  weights?: readonly RedisInteger[] | undefined;
+  weights?: readonly number[] | undefined;
   aggregate?: "SUM" | "MIN" | "MAX" | undefined;
 };
 
@@ -693,7 +747,7 @@ export type ZscanOptions = {
  * - `withscores`: `WITHSCORES`.
  */
 export type ZunionOptions = {
-  weights?: readonly RedisInteger[] | undefined;
+  weights?: readonly number[] | undefined;
   aggregate?: "SUM" | "MIN" | "MAX" | undefined;
   withscores?: boolean | undefined;
 };
@@ -704,6 +758,6 @@ export type ZunionOptions = {
  * - `aggregate`: `<AGGREGATE SUM | MIN | MAX>`.
  */
 export type ZunionstoreOptions = {
-  weights?: readonly RedisInteger[] | undefined;
+  weights?: readonly number[] | undefined;
   aggregate?: "SUM" | "MIN" | "MAX" | undefined;
 };

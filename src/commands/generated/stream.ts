@@ -4,9 +4,11 @@
  *
  * @module
  */
-import type { RedisArgument, RESPValue } from "../../protocol/values.js";
+import type { RedisArgument } from "../../protocol/values.js";
+import * as A from "../args/stream.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
-import type { NonEmptyArray, RedisInteger } from "../types.js";
+import * as R from "../replies/stream.js";
+import type { NonEmptyArray, RedisFieldValues, RedisInteger, RedisRecord } from "../types.js";
 import { SortedSetCommands } from "./sorted-set.js";
 import { COMMANDS } from "./table.js";
 
@@ -15,7 +17,8 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
   /**
    * `XACK key group ID [ID ...]`
    *
-   * Group: stream; since Redis 5.0.0; complexity: O(1) for each message ID processed..
+   * Group: stream; since Redis 5.0.0; complexity: O(1) for each message ID processed.
+   *
    * @see {@link https://redis.io/docs/latest/commands/xack/}
    */
   xack(key: RedisArgument, group: RedisArgument, ids: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -25,12 +28,13 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
   /**
    * `XADD key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] <* | id> field value [field value ...]`
    *
-   * Group: stream; since Redis 5.0.0; complexity: O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted..
+   * Group: stream; since Redis 5.0.0; complexity: O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.
    *
-   * @param options - 5 option(s); see the options type.
+   * @param idSelector - `* | id`
+   * @param options - see {@link XaddOptions}
    * @see {@link https://redis.io/docs/latest/commands/xadd/}
    */
-  xadd(key: RedisArgument, idSelector: "*" | RedisArgument, data: NonEmptyArray<{ field: RedisArgument; value: RedisArgument }>, options?: XaddOptions): Apply<K, S | null> {
+  xadd(key: RedisArgument, idSelector: RedisArgument, data: RedisFieldValues, options?: XaddOptions): Apply<K, S | null> {
     const argv: RedisArgument[] = ["XADD", key];
     if (options?.nomkstream) argv.push("NOMKSTREAM");
     if (options?.strategy !== undefined) {
@@ -40,36 +44,40 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
       if (options.limit !== undefined) argv.push("LIMIT", options.limit);
     }
     argv.push(idSelector);
-    for (const x of data) {
-      argv.push(x.field, x.value);
-    }
+    A.pushPairs(argv, data);
     return this.executeCommand<S | null>(COMMANDS.XADD, argv, undefined);
   }
 
   /**
    * `XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]`
    *
-   * Group: stream; since Redis 6.2.0; complexity: O(1) if COUNT is small..
+   * Group: stream; since Redis 6.2.0; complexity: O(1) if COUNT is small.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link XautoclaimOptions}
    * @see {@link https://redis.io/docs/latest/commands/xautoclaim/}
    */
-  xautoclaim(key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: RedisArgument, start: RedisArgument, options?: XautoclaimOptions): Apply<K, [S, [S, S[]][], S[]] | [S, S[], S[]]> {
+  xautoclaim(key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: RedisArgument, start: RedisArgument, options: XautoclaimOptions & { justid: true }): Apply<K, [next: S, ids: S[], deleted: S[]]>;
+  xautoclaim(key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: RedisArgument, start: RedisArgument, options?: XautoclaimOptions & { justid?: false | undefined }): Apply<K, [next: S, entries: R.StreamEntry<S>[], deleted: S[]]>;
+  xautoclaim(key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: RedisArgument, start: RedisArgument, options?: XautoclaimOptions): Apply<K, [next: S, ids: S[], deleted: S[]] | [next: S, entries: R.StreamEntry<S>[], deleted: S[]]>;
+  xautoclaim(key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: RedisArgument, start: RedisArgument, options?: XautoclaimOptions): Apply<K, [next: S, ids: S[], deleted: S[]] | [next: S, entries: R.StreamEntry<S>[], deleted: S[]]> {
     const argv: RedisArgument[] = ["XAUTOCLAIM", key, group, consumer, minIdleTime, start];
     if (options?.count !== undefined) argv.push("COUNT", options.count);
     if (options?.justid) argv.push("JUSTID");
-    return this.executeCommand<[S, [S, S[]][], S[]] | [S, S[], S[]]>(COMMANDS.XAUTOCLAIM, argv, undefined);
+    return this.executeCommand<[next: S, ids: S[], deleted: S[]] | [next: S, entries: R.StreamEntry<S>[], deleted: S[]]>(COMMANDS.XAUTOCLAIM, argv, options?.justid === true ? undefined : R.xautoclaim);
   }
 
   /**
    * `XCLAIM key group consumer min-idle-time ID [ID ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]`
    *
-   * Group: stream; since Redis 5.0.0; complexity: O(log N) with N being the number of messages in the PEL of the consumer group..
+   * Group: stream; since Redis 5.0.0; complexity: O(log N) with N being the number of messages in the PEL of the consumer group.
    *
-   * @param options - 6 option(s); see the options type.
+   * @param options - see {@link XclaimOptions}
    * @see {@link https://redis.io/docs/latest/commands/xclaim/}
    */
-  xclaim(key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: RedisArgument, ids: NonEmptyArray<RedisArgument>, options?: XclaimOptions): Apply<K, S[] | [S, S[]][]> {
+  xclaim(key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: RedisArgument, ids: NonEmptyArray<RedisArgument>, options: XclaimOptions & { justid: true }): Apply<K, S[]>;
+  xclaim(key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: RedisArgument, ids: NonEmptyArray<RedisArgument>, options?: XclaimOptions & { justid?: false | undefined }): Apply<K, R.StreamEntry<S>[]>;
+  xclaim(key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: RedisArgument, ids: NonEmptyArray<RedisArgument>, options?: XclaimOptions): Apply<K, S[] | R.StreamEntry<S>[]>;
+  xclaim(key: RedisArgument, group: RedisArgument, consumer: RedisArgument, minIdleTime: RedisArgument, ids: NonEmptyArray<RedisArgument>, options?: XclaimOptions): Apply<K, S[] | R.StreamEntry<S>[]> {
     const argv: RedisArgument[] = ["XCLAIM", key, group, consumer, minIdleTime, ...ids];
     if (options?.idle !== undefined) argv.push("IDLE", options.idle);
     if (options?.time !== undefined) argv.push("TIME", options.time);
@@ -77,13 +85,14 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
     if (options?.force) argv.push("FORCE");
     if (options?.justid) argv.push("JUSTID");
     if (options?.lastid !== undefined) argv.push("LASTID", options.lastid);
-    return this.executeCommand<S[] | [S, S[]][]>(COMMANDS.XCLAIM, argv, undefined);
+    return this.executeCommand<S[] | R.StreamEntry<S>[]>(COMMANDS.XCLAIM, argv, options?.justid === true ? undefined : R.streamEntries);
   }
 
   /**
    * `XDEL key ID [ID ...]`
    *
-   * Group: stream; since Redis 5.0.0; complexity: O(1) for each single item to delete in the stream, regardless of the stream size..
+   * Group: stream; since Redis 5.0.0; complexity: O(1) for each single item to delete in the stream, regardless of the stream size.
+   *
    * @see {@link https://redis.io/docs/latest/commands/xdel/}
    */
   xdel(key: RedisArgument, ids: NonEmptyArray<RedisArgument>): Apply<K, number> {
@@ -95,10 +104,11 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: stream; since Redis 5.0.0; complexity: O(1).
    *
-   * @param options - 2 option(s); see the options type.
+   * @param idSelector - `id | $`
+   * @param options - see {@link XgroupCreateOptions}
    * @see {@link https://redis.io/docs/latest/commands/xgroup-create/}
    */
-  xgroupCreate(key: RedisArgument, group: RedisArgument, idSelector: RedisArgument | "$", options?: XgroupCreateOptions): Apply<K, "OK"> {
+  xgroupCreate(key: RedisArgument, group: RedisArgument, idSelector: RedisArgument, options?: XgroupCreateOptions): Apply<K, "OK"> {
     const argv: RedisArgument[] = ["XGROUP", "CREATE", key, group, idSelector];
     if (options?.mkstream) argv.push("MKSTREAM");
     if (options?.entriesread !== undefined) argv.push("ENTRIESREAD", options.entriesread);
@@ -109,6 +119,7 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
    * `XGROUP CREATECONSUMER key group consumer`
    *
    * Group: stream; since Redis 6.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/xgroup-createconsumer/}
    */
   xgroupCreateconsumer(key: RedisArgument, group: RedisArgument, consumer: RedisArgument): Apply<K, 1 | 0> {
@@ -119,6 +130,7 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
    * `XGROUP DELCONSUMER key group consumer`
    *
    * Group: stream; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/xgroup-delconsumer/}
    */
   xgroupDelconsumer(key: RedisArgument, group: RedisArgument, consumer: RedisArgument): Apply<K, number> {
@@ -128,7 +140,8 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
   /**
    * `XGROUP DESTROY key group`
    *
-   * Group: stream; since Redis 5.0.0; complexity: O(N) where N is the number of entries in the group's pending entries list (PEL)..
+   * Group: stream; since Redis 5.0.0; complexity: O(N) where N is the number of entries in the group's pending entries list (PEL).
+   *
    * @see {@link https://redis.io/docs/latest/commands/xgroup-destroy/}
    */
   xgroupDestroy(key: RedisArgument, group: RedisArgument): Apply<K, 1 | 0> {
@@ -139,6 +152,7 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
    * `XGROUP HELP`
    *
    * Group: stream; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/xgroup-help/}
    */
   xgroupHelp(): Apply<K, S[]> {
@@ -150,10 +164,11 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: stream; since Redis 5.0.0; complexity: O(1).
    *
-   * @param options - 1 option(s); see the options type.
+   * @param idSelector - `id | $`
+   * @param options - see {@link XgroupSetidOptions}
    * @see {@link https://redis.io/docs/latest/commands/xgroup-setid/}
    */
-  xgroupSetid(key: RedisArgument, group: RedisArgument, idSelector: RedisArgument | "$", options?: XgroupSetidOptions): Apply<K, "OK"> {
+  xgroupSetid(key: RedisArgument, group: RedisArgument, idSelector: RedisArgument, options?: XgroupSetidOptions): Apply<K, "OK"> {
     const argv: RedisArgument[] = ["XGROUP", "SETID", key, group, idSelector];
     if (options?.entriesread !== undefined) argv.push("ENTRIESREAD", options.entriesread);
     return this.executeCommand<"OK">(COMMANDS.XGROUP_SETID, argv, undefined);
@@ -163,26 +178,29 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
    * `XINFO CONSUMERS key group`
    *
    * Group: stream; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/xinfo-consumers/}
    */
-  xinfoConsumers(key: RedisArgument, group: RedisArgument): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.XINFO_CONSUMERS, ["XINFO", "CONSUMERS", key, group], undefined);
+  xinfoConsumers(key: RedisArgument, group: RedisArgument): Apply<K, R.XInfoConsumer<S>[]> {
+    return this.executeCommand<R.XInfoConsumer<S>[]>(COMMANDS.XINFO_CONSUMERS, ["XINFO", "CONSUMERS", key, group], R.xinfoConsumers);
   }
 
   /**
    * `XINFO GROUPS key`
    *
    * Group: stream; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/xinfo-groups/}
    */
-  xinfoGroups(key: RedisArgument): Apply<K, RESPValue> {
-    return this.executeCommand<RESPValue>(COMMANDS.XINFO_GROUPS, ["XINFO", "GROUPS", key], undefined);
+  xinfoGroups(key: RedisArgument): Apply<K, R.XInfoGroup<S>[]> {
+    return this.executeCommand<R.XInfoGroup<S>[]>(COMMANDS.XINFO_GROUPS, ["XINFO", "GROUPS", key], R.xinfoGroups);
   }
 
   /**
    * `XINFO HELP`
    *
    * Group: stream; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/xinfo-help/}
    */
   xinfoHelp(): Apply<K, S[]> {
@@ -194,22 +212,26 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: stream; since Redis 5.0.0; complexity: O(1).
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link XinfoStreamOptions}
    * @see {@link https://redis.io/docs/latest/commands/xinfo-stream/}
    */
-  xinfoStream(key: RedisArgument, options?: XinfoStreamOptions): Apply<K, RESPValue> {
+  xinfoStream(key: RedisArgument, options: XinfoStreamOptions & { full: true }): Apply<K, R.XInfoStreamFull<S>>;
+  xinfoStream(key: RedisArgument, options?: XinfoStreamOptions & { full?: false | undefined }): Apply<K, R.XInfoStream<S>>;
+  xinfoStream(key: RedisArgument, options?: XinfoStreamOptions): Apply<K, R.XInfoStreamFull<S> | R.XInfoStream<S>>;
+  xinfoStream(key: RedisArgument, options?: XinfoStreamOptions): Apply<K, R.XInfoStreamFull<S> | R.XInfoStream<S>> {
     const argv: RedisArgument[] = ["XINFO", "STREAM", key];
     if (options?.full) {
       argv.push("FULL");
       if (options.count !== undefined) argv.push("COUNT", options.count);
     }
-    return this.executeCommand<RESPValue>(COMMANDS.XINFO_STREAM, argv, undefined);
+    return this.executeCommand<R.XInfoStreamFull<S> | R.XInfoStream<S>>(COMMANDS.XINFO_STREAM, argv, options?.full === true ? R.xinfoStreamFull : R.xinfoStream);
   }
 
   /**
    * `XLEN key`
    *
    * Group: stream; since Redis 5.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/xlen/}
    */
   xlen(key: RedisArgument): Apply<K, number> {
@@ -219,33 +241,36 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
   /**
    * `XPENDING key group [[IDLE min-idle-time] start end count [consumer]]`
    *
-   * Group: stream; since Redis 5.0.0; complexity: O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer..
+   * Group: stream; since Redis 5.0.0; complexity: O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1).
    *
-   * @param options - 5 option(s); see the options type.
+   * @param options - see {@link XpendingOptions}
    * @see {@link https://redis.io/docs/latest/commands/xpending/}
    */
-  xpending(key: RedisArgument, group: RedisArgument, options?: XpendingOptions): Apply<K, [S, S, number, number][] | [number, S, S, [S, S][]]> {
+  xpending(key: RedisArgument, group: RedisArgument, options: XpendingOptions & { start: RedisArgument }): Apply<K, [id: S, consumer: S, idle: number, deliveries: number][]>;
+  xpending(key: RedisArgument, group: RedisArgument, options?: XpendingOptions & { start?: undefined }): Apply<K, [count: number, smallest: S | null, greatest: S | null, consumers: [name: S, count: S][] | null]>;
+  xpending(key: RedisArgument, group: RedisArgument, options?: XpendingOptions): Apply<K, [id: S, consumer: S, idle: number, deliveries: number][] | [count: number, smallest: S | null, greatest: S | null, consumers: [name: S, count: S][] | null]>;
+  xpending(key: RedisArgument, group: RedisArgument, options?: XpendingOptions): Apply<K, [id: S, consumer: S, idle: number, deliveries: number][] | [count: number, smallest: S | null, greatest: S | null, consumers: [name: S, count: S][] | null]> {
     const argv: RedisArgument[] = ["XPENDING", key, group];
     if (options?.start !== undefined) {
       if (options.idle !== undefined) argv.push("IDLE", options.idle);
       argv.push(options.start, options.end, options.count);
       if (options.consumer !== undefined) argv.push(options.consumer);
     }
-    return this.executeCommand<[S, S, number, number][] | [number, S, S, [S, S][]]>(COMMANDS.XPENDING, argv, undefined);
+    return this.executeCommand<[id: S, consumer: S, idle: number, deliveries: number][] | [count: number, smallest: S | null, greatest: S | null, consumers: [name: S, count: S][] | null]>(COMMANDS.XPENDING, argv, undefined);
   }
 
   /**
    * `XRANGE key start end [COUNT count]`
    *
-   * Group: stream; since Redis 5.0.0; complexity: O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1)..
+   * Group: stream; since Redis 5.0.0; complexity: O(N) with N being the number of elements being returned.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link XrangeOptions}
    * @see {@link https://redis.io/docs/latest/commands/xrange/}
    */
-  xrange(key: RedisArgument, start: RedisArgument, end: RedisArgument, options?: XrangeOptions): Apply<K, [S, S[]][]> {
+  xrange(key: RedisArgument, start: RedisArgument, end: RedisArgument, options?: XrangeOptions): Apply<K, R.StreamEntry<S>[]> {
     const argv: RedisArgument[] = ["XRANGE", key, start, end];
     if (options?.count !== undefined) argv.push("COUNT", options.count);
-    return this.executeCommand<[S, S[]][]>(COMMANDS.XRANGE, argv, undefined);
+    return this.executeCommand<R.StreamEntry<S>[]>(COMMANDS.XRANGE, argv, R.streamEntries);
   }
 
   /**
@@ -253,50 +278,48 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: stream; since Redis 5.0.0.
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link XreadOptions}
    * @see {@link https://redis.io/docs/latest/commands/xread/}
    */
-  xread(streams: { key: NonEmptyArray<RedisArgument>; id: NonEmptyArray<RedisArgument> }, options?: XreadOptions): Apply<K, RESPValue> {
+  xread(streams: A.StreamsToRead, options?: XreadOptions): Apply<K, RedisRecord<R.StreamEntry<S>[]> | null> {
     const argv: RedisArgument[] = ["XREAD"];
     if (options?.count !== undefined) argv.push("COUNT", options.count);
     if (options?.block !== undefined) argv.push("BLOCK", options.block);
     argv.push("STREAMS");
-    for (const x of streams.key) argv.push(x);
-    for (const x of streams.id) argv.push(x);
-    return this.executeCommand<RESPValue>(COMMANDS.XREAD, argv, undefined);
+    A.pushStreams(argv, streams);
+    return this.executeCommand<RedisRecord<R.StreamEntry<S>[]> | null>(COMMANDS.XREAD, argv, R.xread);
   }
 
   /**
    * `XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] ID [ID ...]`
    *
-   * Group: stream; since Redis 5.0.0; complexity: For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data..
+   * Group: stream; since Redis 5.0.0; complexity: For each stream mentioned: O(M) with M being the number of elements returned.
    *
-   * @param options - 3 option(s); see the options type.
+   * @param options - see {@link XreadgroupOptions}
    * @see {@link https://redis.io/docs/latest/commands/xreadgroup/}
    */
-  xreadgroup(groupBlock: { group: RedisArgument; consumer: RedisArgument }, streams: { key: NonEmptyArray<RedisArgument>; id: NonEmptyArray<RedisArgument> }, options?: XreadgroupOptions): Apply<K, RESPValue> {
+  xreadgroup(groupBlock: { group: RedisArgument; consumer: RedisArgument }, streams: A.StreamsToRead, options?: XreadgroupOptions): Apply<K, RedisRecord<R.PendingStreamEntry<S>[]> | null> {
     const argv: RedisArgument[] = ["XREADGROUP", "GROUP", groupBlock.group, groupBlock.consumer];
     if (options?.count !== undefined) argv.push("COUNT", options.count);
     if (options?.block !== undefined) argv.push("BLOCK", options.block);
     if (options?.noack) argv.push("NOACK");
     argv.push("STREAMS");
-    for (const x of streams.key) argv.push(x);
-    for (const x of streams.id) argv.push(x);
-    return this.executeCommand<RESPValue>(COMMANDS.XREADGROUP, argv, undefined);
+    A.pushStreams(argv, streams);
+    return this.executeCommand<RedisRecord<R.PendingStreamEntry<S>[]> | null>(COMMANDS.XREADGROUP, argv, R.xreadgroup);
   }
 
   /**
    * `XREVRANGE key end start [COUNT count]`
    *
-   * Group: stream; since Redis 5.0.0; complexity: O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1)..
+   * Group: stream; since Redis 5.0.0; complexity: O(N) with N being the number of elements returned.
    *
-   * @param options - 1 option(s); see the options type.
+   * @param options - see {@link XrevrangeOptions}
    * @see {@link https://redis.io/docs/latest/commands/xrevrange/}
    */
-  xrevrange(key: RedisArgument, end: RedisArgument, start: RedisArgument, options?: XrevrangeOptions): Apply<K, [S, S[]][]> {
+  xrevrange(key: RedisArgument, end: RedisArgument, start: RedisArgument, options?: XrevrangeOptions): Apply<K, R.StreamEntry<S>[]> {
     const argv: RedisArgument[] = ["XREVRANGE", key, end, start];
     if (options?.count !== undefined) argv.push("COUNT", options.count);
-    return this.executeCommand<[S, S[]][]>(COMMANDS.XREVRANGE, argv, undefined);
+    return this.executeCommand<R.StreamEntry<S>[]>(COMMANDS.XREVRANGE, argv, R.streamEntries);
   }
 
   /**
@@ -304,7 +327,7 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: stream; since Redis 5.0.0; complexity: O(1).
    *
-   * @param options - 2 option(s); see the options type.
+   * @param options - see {@link XsetidOptions}
    * @see {@link https://redis.io/docs/latest/commands/xsetid/}
    */
   xsetid(key: RedisArgument, lastId: RedisArgument, options?: XsetidOptions): Apply<K, "OK"> {
@@ -317,7 +340,8 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
   /**
    * `XTRIM key <MAXLEN | MINID> [= | ~] threshold [LIMIT count]`
    *
-   * Group: stream; since Redis 5.0.0; complexity: O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation..
+   * Group: stream; since Redis 5.0.0; complexity: O(N), with N being the number of evicted entries.
+   *
    * @see {@link https://redis.io/docs/latest/commands/xtrim/}
    */
   xtrim(key: RedisArgument, trim: { strategy: "MAXLEN" | "MINID"; operator?: "=" | "~" | undefined; threshold: RedisArgument; limit?: RedisInteger | undefined }): Apply<K, number> {

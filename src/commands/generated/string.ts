@@ -4,9 +4,11 @@
  *
  * @module
  */
-import type { RedisArgument, RESPValue } from "../../protocol/values.js";
+import type { RedisArgument } from "../../protocol/values.js";
+import * as A from "../args/string.js";
 import type { Apply, PromiseKind, ReturnKind, StringType } from "../executor.js";
-import type { NonEmptyArray, RedisInteger } from "../types.js";
+import * as R from "../replies/string.js";
+import type { NonEmptyArray, RedisFieldValues, RedisInteger } from "../types.js";
 import { StreamCommands } from "./stream.js";
 import { COMMANDS } from "./table.js";
 
@@ -15,7 +17,8 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
   /**
    * `APPEND key value`
    *
-   * Group: string; since Redis 2.0.0; complexity: O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by the server will double the free space available on every reallocation..
+   * Group: string; since Redis 2.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/append/}
    */
   append(key: RedisArgument, value: RedisArgument): Apply<K, number> {
@@ -26,6 +29,7 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
    * `DECR key`
    *
    * Group: string; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/decr/}
    */
   decr(key: RedisArgument): Apply<K, number> {
@@ -36,6 +40,7 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
    * `DECRBY key decrement`
    *
    * Group: string; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/decrby/}
    */
   decrby(key: RedisArgument, decrement: RedisInteger): Apply<K, number> {
@@ -46,6 +51,7 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
    * `GET key`
    *
    * Group: string; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/get/}
    */
   get(key: RedisArgument): Apply<K, S | null> {
@@ -56,6 +62,7 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
    * `GETDEL key`
    *
    * Group: string; since Redis 6.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/getdel/}
    */
   getdel(key: RedisArgument): Apply<K, S | null> {
@@ -67,7 +74,7 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: string; since Redis 6.2.0; complexity: O(1).
    *
-   * @param options - 5 option(s); see the options type.
+   * @param options - see {@link GetexOptions}
    * @see {@link https://redis.io/docs/latest/commands/getex/}
    */
   getex(key: RedisArgument, options?: GetexOptions): Apply<K, S | null> {
@@ -89,7 +96,8 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
   /**
    * `GETRANGE key start end`
    *
-   * Group: string; since Redis 2.4.0; complexity: O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings..
+   * Group: string; since Redis 2.4.0; complexity: O(N) where N is the length of the returned string.
+   *
    * @see {@link https://redis.io/docs/latest/commands/getrange/}
    */
   getrange(key: RedisArgument, start: RedisInteger, end: RedisInteger): Apply<K, S> {
@@ -111,6 +119,7 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
    * `INCR key`
    *
    * Group: string; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/incr/}
    */
   incr(key: RedisArgument): Apply<K, number> {
@@ -121,6 +130,7 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
    * `INCRBY key increment`
    *
    * Group: string; since Redis 1.0.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/incrby/}
    */
   incrby(key: RedisArgument, increment: RedisInteger): Apply<K, number> {
@@ -131,6 +141,7 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
    * `INCRBYFLOAT key increment`
    *
    * Group: string; since Redis 2.6.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/incrbyfloat/}
    */
   incrbyfloat(key: RedisArgument, increment: number): Apply<K, S> {
@@ -142,22 +153,27 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: string; since Redis 7.0.0; complexity: O(N*M) where N and M are the lengths of s1 and s2, respectively.
    *
-   * @param options - 4 option(s); see the options type.
+   * @param options - see {@link LcsOptions}
    * @see {@link https://redis.io/docs/latest/commands/lcs/}
    */
-  lcs(key1: RedisArgument, key2: RedisArgument, options?: LcsOptions): Apply<K, RESPValue> {
+  lcs(key1: RedisArgument, key2: RedisArgument, options: LcsOptions & { idx: true }): Apply<K, R.LcsIdx>;
+  lcs(key1: RedisArgument, key2: RedisArgument, options: LcsOptions & { len: true }): Apply<K, number>;
+  lcs(key1: RedisArgument, key2: RedisArgument, options?: LcsOptions & { idx?: false | undefined; len?: false | undefined }): Apply<K, S>;
+  lcs(key1: RedisArgument, key2: RedisArgument, options?: LcsOptions): Apply<K, R.LcsIdx | number | S>;
+  lcs(key1: RedisArgument, key2: RedisArgument, options?: LcsOptions): Apply<K, R.LcsIdx | number | S> {
     const argv: RedisArgument[] = ["LCS", key1, key2];
     if (options?.len) argv.push("LEN");
     if (options?.idx) argv.push("IDX");
     if (options?.minmatchlen !== undefined) argv.push("MINMATCHLEN", options.minmatchlen);
     if (options?.withmatchlen) argv.push("WITHMATCHLEN");
-    return this.executeCommand<RESPValue>(COMMANDS.LCS, argv, undefined);
+    return this.executeCommand<R.LcsIdx | number | S>(COMMANDS.LCS, argv, options?.idx === true ? R.lcsIdx : undefined);
   }
 
   /**
    * `MGET key [key ...]`
    *
-   * Group: string; since Redis 1.0.0; complexity: O(N) where N is the number of keys to retrieve..
+   * Group: string; since Redis 1.0.0; complexity: O(N) where N is the number of keys to retrieve.
+   *
    * @see {@link https://redis.io/docs/latest/commands/mget/}
    */
   mget(keys: NonEmptyArray<RedisArgument>): Apply<K, (S | null)[]> {
@@ -167,28 +183,26 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
   /**
    * `MSET key value [key value ...]`
    *
-   * Group: string; since Redis 1.0.1; complexity: O(N) where N is the number of keys to set..
+   * Group: string; since Redis 1.0.1; complexity: O(N) where N is the number of keys to set.
+   *
    * @see {@link https://redis.io/docs/latest/commands/mset/}
    */
-  mset(data: NonEmptyArray<{ key: RedisArgument; value: RedisArgument }>): Apply<K, "OK"> {
+  mset(data: RedisFieldValues): Apply<K, "OK"> {
     const argv: RedisArgument[] = ["MSET"];
-    for (const x of data) {
-      argv.push(x.key, x.value);
-    }
+    A.pushPairs(argv, data);
     return this.executeCommand<"OK">(COMMANDS.MSET, argv, undefined);
   }
 
   /**
    * `MSETNX key value [key value ...]`
    *
-   * Group: string; since Redis 1.0.1; complexity: O(N) where N is the number of keys to set..
+   * Group: string; since Redis 1.0.1; complexity: O(N) where N is the number of keys to set.
+   *
    * @see {@link https://redis.io/docs/latest/commands/msetnx/}
    */
-  msetnx(data: NonEmptyArray<{ key: RedisArgument; value: RedisArgument }>): Apply<K, 0 | 1> {
+  msetnx(data: RedisFieldValues): Apply<K, 0 | 1> {
     const argv: RedisArgument[] = ["MSETNX"];
-    for (const x of data) {
-      argv.push(x.key, x.value);
-    }
+    A.pushPairs(argv, data);
     return this.executeCommand<0 | 1>(COMMANDS.MSETNX, argv, undefined);
   }
 
@@ -208,10 +222,13 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
    *
    * Group: string; since Redis 1.0.0; complexity: O(1).
    *
-   * @param options - 8 option(s); see the options type.
+   * @param options - see {@link SetOptions}
    * @see {@link https://redis.io/docs/latest/commands/set/}
    */
-  set(key: RedisArgument, value: RedisArgument, options?: SetOptions): Apply<K, "OK" | S | null> {
+  set(key: RedisArgument, value: RedisArgument, options: SetOptions & { get: true }): Apply<K, S | null>;
+  set(key: RedisArgument, value: RedisArgument, options?: SetOptions & { get?: false | undefined }): Apply<K, "OK" | null>;
+  set(key: RedisArgument, value: RedisArgument, options?: SetOptions): Apply<K, S | "OK" | null>;
+  set(key: RedisArgument, value: RedisArgument, options?: SetOptions): Apply<K, S | "OK" | null> {
     const argv: RedisArgument[] = ["SET", key, value];
     if (options?.nx) {
       argv.push("NX");
@@ -230,7 +247,7 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
     } else if (options?.keepttl) {
       argv.push("KEEPTTL");
     }
-    return this.executeCommand<"OK" | S | null>(COMMANDS.SET, argv, undefined);
+    return this.executeCommand<S | "OK" | null>(COMMANDS.SET, argv, undefined);
   }
 
   /**
@@ -258,7 +275,8 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
   /**
    * `SETRANGE key offset value`
    *
-   * Group: string; since Redis 2.2.0; complexity: O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument..
+   * Group: string; since Redis 2.2.0; complexity: O(1), not counting the time taken to copy the new string in place.
+   *
    * @see {@link https://redis.io/docs/latest/commands/setrange/}
    */
   setrange(key: RedisArgument, offset: RedisInteger, value: RedisArgument): Apply<K, number> {
@@ -269,6 +287,7 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
    * `STRLEN key`
    *
    * Group: string; since Redis 2.2.0; complexity: O(1).
+   *
    * @see {@link https://redis.io/docs/latest/commands/strlen/}
    */
   strlen(key: RedisArgument): Apply<K, number> {
@@ -278,7 +297,7 @@ export abstract class StringCommands<S extends StringType, K extends ReturnKind 
   /**
    * `SUBSTR key start end`
    *
-   * Group: string; since Redis 1.0.0; complexity: O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings..
+   * Group: string; since Redis 1.0.0; complexity: O(N) where N is the length of the returned string.
    * @deprecated Since Redis 2.0.0; see GETRANGE.
    * @see {@link https://redis.io/docs/latest/commands/substr/}
    */

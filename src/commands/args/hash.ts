@@ -1,0 +1,6 @@
+/**
+ * Argument builders of the `hash` group.
+ *
+ * @module
+ */
+export { pushPairs } from "./common.js";

@@ -1,0 +1,6 @@
+/**
+ * Argument builders of the `server` group.
+ *
+ * @module
+ */
+export { pushPairs } from "./common.js";

@@ -1,0 +1,6 @@
+/**
+ * Argument builders of the `string` group.
+ *
+ * @module
+ */
+export { pushPairs } from "./common.js";

@@ -1,0 +1,6 @@
+/**
+ * Reply transforms of the `hash` group.
+ *
+ * @module
+ */
+export { toStringRecord as hgetall, toPairs as hrandfieldWithValues } from "./common.js";

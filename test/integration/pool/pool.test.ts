@@ -1,0 +1,194 @@
+/**
+ * ConnectionPool behaviour beyond the seed's examples: dedicated timeouts that give their slot
+ * back, idle reaping that spares blocking calls, cold bursts, head-of-line relief, retries,
+ * aborts, custom connection classes.
+ */
+import assert from "node:assert/strict";
+import type { Socket } from "node:net";
+import { connect } from "node:net";
+import { after, before, describe, it } from "node:test";
+import {
+  AbortError,
+  BACKED_UP_BYTES,
+  BaseConnection,
+  ConnectionError,
+  ConnectionPool,
+  Redis,
+  TCPConnection,
+  TCPLocation,
+  TimeoutError,
+  type BaseConnectionOptions,
+  type TCPConnectionOptions,
+} from "../../../src/index.js";
+import { replyToCommands, startFakeServer } from "../../harness/fake-server.js";
+import { freePort } from "../../harness/ports.js";
+import { runRequest } from "../../harness/run-request.js";
+import { startStandalone, type RedisServer } from "../../harness/servers.js";
+
+let server: RedisServer;
+let side: TCPConnection;
+
+before(async () => {
+  server = await startStandalone();
+  side = new TCPConnection({ location: new TCPLocation(server.host, server.port), clientName: "side" });
+  await side.connect();
+});
+after(async () => {
+  await side?.close();
+  await server?.stop();
+});
+
+describe("dedicated connections", () => {
+  it("a timed-out BLPOP closes its connection and gives its slot back", async () => {
+    await using client = new Redis({ port: server.port, maxConnections: 1 });
+    await assert.rejects(client.withOptions({ timeout: 100 }).blpop(["pool:ghost"], 0), (error: unknown) => {
+      assert.ok(error instanceof TimeoutError);
+      assert.equal(error.phase, "reply");
+      return true;
+    });
+    // The slot is free again: with maxConnections 1 this would hang if it were lost.
+    assert.equal(await client.withOptions({ timeout: 2000 }).ping(), "PONG");
+    // And no ghost BLPOP is left at the server to steal the next element.
+    await client.rpush("pool:ghost", ["v"]);
+    assert.equal(await client.llen("pool:ghost"), 1);
+  });
+
+  it("an aborted BLPOP likewise", async () => {
+    await using client = new Redis({ port: server.port, maxConnections: 1 });
+    const controller = new AbortController();
+    const pending = client.withOptions({ signal: controller.signal }).blpop(["pool:aborted"], 0);
+    await client.connectionPool.acquire({ dedicated: false }).then(() => undefined); // connected
+    setImmediate(() => controller.abort());
+    await assert.rejects(pending, AbortError);
+    assert.equal(await client.ping(), "PONG");
+  });
+
+  it("a request aborted while waiting for a connection never reaches Redis", async () => {
+    await using client = new Redis({ port: server.port, maxConnections: 1 });
+    const blocking = client.blpop(["pool:hold"], 0.3);
+    const controller = new AbortController();
+    const waiting = client.withOptions({ signal: controller.signal }).set("pool:never", "x");
+    controller.abort();
+    await assert.rejects(waiting, (error: unknown) => error instanceof AbortError && !error.written);
+    await blocking;
+    assert.equal(await client.exists(["pool:never"]), 0);
+  });
+});
+
+describe("idle connections", () => {
+  it("maxIdleTime closes idle connections but never one serving a long BLPOP", async () => {
+    await using client = new Redis({ port: server.port, maxIdleTime: 50 });
+    await client.ping();
+    const blpop = client.blpop(["pool:long"], 0.4);
+    // Wait, on pool events, until the shared connection has been reaped.
+    const pool = client.connectionPool;
+    while (pool.stats.multiplexed > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(pool.stats.dedicated, 1, "the BLPOP's connection survives its idle time");
+    assert.equal(await blpop, null);
+    while (pool.stats.open > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(pool.stats.closed >= 2);
+  });
+});
+
+describe("multiplexing", () => {
+  it("a burst of commands on a cold pool opens one connection, not one each", async () => {
+    await using client = new Redis({ port: server.port, maxConnections: 64 });
+    const replies = await Promise.all(Array.from({ length: 1000 }, (_, i) => client.echo(`cold-${i}`)));
+    assert.equal(replies[999], "cold-999");
+    assert.equal(client.connectionPool.stats.created, 1);
+  });
+
+  it("a large value in flight makes small commands use another connection", async () => {
+    await using client = new Redis({ port: server.port, maxConnections: 4 });
+    await client.ping();
+    const big = Buffer.alloc(10 * 1024 * 1024, 97);
+    await client.set("pool:big", big);
+    const first = client.connectionPool.multiplexed()!;
+    const large = client.get("pool:big");
+    // Wait, turn by turn of the event loop, until the 10 MB reply is arriving on the first
+    // connection: small commands issued now must not queue behind it.
+    while (first.partialReplyBytes <= BACKED_UP_BYTES) await new Promise((resolve) => setImmediate(resolve));
+    const smalls = Promise.all(Array.from({ length: 50 }, () => client.ping()));
+    assert.equal((await large)?.length, big.length);
+    await smalls;
+    assert.ok(client.connectionPool.stats.multiplexed >= 2, JSON.stringify(client.connectionPool.stats));
+  });
+});
+
+describe("retries", () => {
+  it("a request that was never written is retried on a fresh connection", async () => {
+    let opened = 0;
+    class CountingConnection extends TCPConnection {
+      protected override openStream(signal: AbortSignal): Promise<Socket> {
+        opened++;
+        return super.openStream(signal);
+      }
+    }
+    const port = await freePort();
+    const pool = new ConnectionPool({ connectionClass: CountingConnection, location: new TCPLocation("127.0.0.1", port) });
+    const client = new Redis({ connectionPool: pool });
+    await assert.rejects(client.ping(), (error: unknown) => error instanceof ConnectionError && error.retryable);
+    assert.equal(opened, 3, "three attempts by default");
+  });
+
+  it("a request whose bytes may have reached Redis is not re-sent", async () => {
+    const fake = await startFakeServer(
+      replyToCommands((argv, ctx) => {
+        if (argv[0] !== "INCR") return undefined;
+        ctx.socket.destroy();
+        return null;
+      }),
+    );
+    try {
+      await using client = new Redis({ port: fake.port });
+      await assert.rejects(client.incr("counter"), (error: unknown) => error instanceof ConnectionError && !error.retryable);
+      assert.equal(fake.commands.filter((argv) => argv[0] === "INCR").length, 1);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe("custom connection classes", () => {
+  interface TaggedOptions extends BaseConnectionOptions {
+    port: number;
+    tag: string;
+  }
+  class TaggedConnection extends BaseConnection {
+    static tags: string[] = [];
+    readonly #options: TaggedOptions;
+    constructor(options: TaggedOptions) {
+      super(options);
+      this.#options = options;
+      TaggedConnection.tags.push(options.tag);
+    }
+    protected override openStream(): Promise<Socket> {
+      return new Promise((resolve, reject) => {
+        const socket = connect(this.#options.port, "127.0.0.1");
+        socket.once("error", reject).once("connect", () => resolve(socket));
+      });
+    }
+  }
+
+  it("receives its own options through the pool and carries real traffic", async () => {
+    const pool = new ConnectionPool({ connectionClass: TaggedConnection, port: server.port, tag: "custom-tag", clientName: "custom", maxConnections: 2 });
+    await using _ = await pool.connect();
+    await using client = new Redis({ connectionPool: pool });
+    await client.set("custom:key", "value");
+    assert.equal(await client.get("custom:key"), "value");
+    assert.deepEqual(TaggedConnection.tags, ["custom-tag"]);
+    const list = String(await runRequest(side, ["CLIENT", "LIST"]));
+    assert.match(list, /name=custom /);
+  });
+});
+
+describe("options", () => {
+  it("rejects invalid options with the option's name", () => {
+    assert.throws(() => new Redis({ maxConnections: 0 }), /maxConnections/);
+    assert.throws(() => new Redis({ poolTimeout: -1 }), /poolTimeout|timeout/);
+    assert.throws(() => new ConnectionPool({ port: 70_000 }), /port/);
+    assert.throws(() => new Redis({ connectionPool: new ConnectionPool(), host: "x" }), /host.*connectionPool/);
+    const tcp: TCPConnectionOptions = { location: new TCPLocation("localhost", 1) };
+    assert.ok(new TCPConnection(tcp));
+  });
+});
