@@ -9,6 +9,10 @@
  * (commands the specification lacks) and `scripts/command-overrides.ts` (what the specification
  * cannot say). The output is sorted, so it is the same on every run.
  *
+ * The generator refuses a command whose reply holds a map or a double (which RESP2 and RESP3
+ * send differently) unless an override names its reply type and transform; while adding such an
+ * override, `GENERATE_LENIENT=1` turns that refusal into a warning and types the reply `RESPValue`.
+ *
  * @module
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";

@@ -24,6 +24,22 @@ function brandOf(name: string): symbol {
   return brand;
 }
 
+const brandedClasses = new WeakSet<object>();
+
+/**
+ * Brands the prototypes of `ctor` and of every ancestor up to {@link RedisError}, once per class,
+ * so `instanceof` holds even when the checking class comes from another copy of the package.
+ * On the prototypes rather than each instance: making an error stays as cheap as a plain Error.
+ */
+function brandClassChain(ctor: { name: string; prototype: object }): void {
+  if (brandedClasses.has(ctor)) return;
+  for (let c: unknown = ctor; typeof c === "function" && c !== Error; c = Object.getPrototypeOf(c)) {
+    const klass = c as { name: string; prototype: object };
+    Object.defineProperty(klass.prototype, brandOf(klass.name), { value: true });
+  }
+  brandedClasses.add(ctor);
+}
+
 /** Options accepted by every coredis error constructor. */
 export interface RedisErrorOptions {
   /** The underlying error, when this one wraps another. */
@@ -43,14 +59,10 @@ export class RedisError extends Error {
 
   constructor(message: string, options?: RedisErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    const ctor = new.target as typeof RedisError;
+    const ctor = new.target;
     this.name = ctor.name;
     this.code = ctor.code;
-    // Brand this instance for its class and every ancestor up to RedisError, so that
-    // `instanceof` holds even when the checking class comes from another copy of the package.
-    for (let c: unknown = ctor; typeof c === "function" && c !== Error; c = Object.getPrototypeOf(c)) {
-      Object.defineProperty(this, brandOf((c as { name: string }).name), { value: true });
-    }
+    brandClassChain(ctor);
   }
 
   static override [Symbol.hasInstance](instance: unknown): boolean {

@@ -24,6 +24,8 @@
  *
  * @module
  */
+import { assemble, render, synopsis } from "./argv-code.js";
+import type { Op } from "./argv-code.js";
 import type { CommandOverride } from "./override-types.js";
 import { camelCase, isIdentifier, paramName } from "./names.js";
 import type { SpecArg, SpecCommand } from "./spec.js";
@@ -56,12 +58,6 @@ interface Arg {
   /** For an optional `flatBlock`: the key whose presence (or truth, for a flag) means "given". */
   trigger?: Arg;
 }
-
-/** One statement of argv building. */
-type Op =
-  | { readonly kind: "push"; readonly items: readonly string[] }
-  | { readonly kind: "spread"; readonly expr: string; readonly v: string }
-  | { readonly kind: "code"; readonly lines: readonly string[] };
 
 /** A method's parameter. */
 export interface Param {
@@ -597,57 +593,6 @@ class Builder {
       docs.push(`\`${a.key}\`: \`${synopsis({ ...a.spec, optional: false })}\`.${since}`);
     }
   }
-}
-
-/** Renders ops as statements pushing onto `argv`. */
-function render(ops: readonly Op[]): string[] {
-  const lines: string[] = [];
-  let pending: string[] = [];
-  const flush = (): void => {
-    if (pending.length > 0) lines.push(`argv.push(${pending.join(", ")});`);
-    pending = [];
-  };
-  for (const op of ops) {
-    if (op.kind === "push") pending.push(...op.items);
-    else if (op.kind === "spread") {
-      flush();
-      lines.push(`for (const ${op.v} of ${op.expr}) argv.push(${op.v});`);
-    } else {
-      flush();
-      lines.push(...op.lines);
-    }
-  }
-  flush();
-  return lines;
-}
-
-/** The argv literal from the leading pushes and spreads, then the statements for the rest. */
-function assemble(ops: readonly Op[]): { argvLiteral: string; statements: string[] } {
-  const items: string[] = [];
-  let i = 0;
-  for (; i < ops.length; i++) {
-    const op = ops[i];
-    if (op === undefined || op.kind === "code") break;
-    if (op.kind === "push") items.push(...op.items);
-    else items.push(`...${op.expr}`);
-  }
-  return { argvLiteral: `[${items.join(", ")}]`, statements: render(ops.slice(i)) };
-}
-
-/** The argument's syntax, as the Redis documentation writes it: `EX seconds`, `[NX | XX]`. */
-export function synopsis(a: SpecArg): string {
-  let s: string;
-  const token = a.token === undefined ? "" : `${a.token} `;
-  if (a.type === "pure-token") s = a.token ?? a.name;
-  else if (a.type === "oneof") s = `${token}${(a.arguments ?? []).map(synopsis).join(" | ")}`;
-  else if (a.type === "block") s = `${token}${(a.arguments ?? []).map(synopsis).join(" ")}`;
-  else s = `${token}${a.name}`;
-  if (a.multiple === true) {
-    const again = a.multiple_token === true || a.type === "block" || a.type === "oneof" ? s : a.name;
-    s = `${s} [${again} ...]`;
-  }
-  if (a.optional === true) return `[${s}]`;
-  return a.type === "oneof" && a.multiple !== true ? `<${s}>` : s;
 }
 
 /** Derives the parameters, options type and argv code of a command. */

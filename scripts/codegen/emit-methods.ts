@@ -6,7 +6,8 @@
  */
 import { exclusionReason } from "../../src/commands/excluded.js";
 import { COMMAND_OVERRIDES } from "../command-overrides.js";
-import { buildArgs, synopsis } from "./args.js";
+import { buildArgs } from "./args.js";
+import { synopsis } from "./argv-code.js";
 import type { ArgsModel, Param } from "./args.js";
 import { GENERATED_HEADER, docsUrl, groupFile, methodName, pascalCase, propertyName, tableKey } from "./names.js";
 import type { CommandOverride, OptionCondition } from "./override-types.js";

@@ -25,6 +25,10 @@ function flagsExpression(command: SpecCommand): string {
   return flags.length === 0 ? "0" : flags.map((f) => `F.${f}`).join(" | ");
 }
 
+function stringList(items: readonly string[]): string {
+  return `[${items.map((i) => JSON.stringify(i)).join(", ")}]`;
+}
+
 function keySpecLiteral(k: SpecKeySpec): string {
   const b = k.begin_search;
   const begin =
@@ -40,7 +44,7 @@ function keySpecLiteral(k: SpecKeySpec): string {
       : "keynum" in f
         ? `{ keynum: { keyNumIndex: ${f.keynum.keynumidx}, firstKey: ${f.keynum.firstkey}, step: ${f.keynum.step} } }`
         : "{ unknown: true }";
-  return `{ begin: ${begin}, find: ${find}, flags: ${JSON.stringify(k.flags ?? [])} }`;
+  return `{ begin: ${begin}, find: ${find}, flags: ${stringList(k.flags ?? [])} }`;
 }
 
 function tip(command: SpecCommand, prefix: string): string | undefined {
@@ -51,7 +55,7 @@ function tip(command: SpecCommand, prefix: string): string | undefined {
 function specLiteral(command: SpecCommand): string {
   const lines = [
     `    name: ${JSON.stringify(command.fullName)},`,
-    `    wire: ${JSON.stringify(command.fullName.split(" "))},`,
+    `    wire: ${stringList(command.fullName.split(" "))},`,
     `    arity: ${command.arity},`,
     `    group: ${JSON.stringify(command.group)},`,
     `    since: ${JSON.stringify(command.since)},`,

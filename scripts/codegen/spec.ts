@@ -85,12 +85,14 @@ function normalizeArgs(args: readonly SpecArg[] | undefined): SpecArg[] | undefi
   if (args === undefined) return undefined;
   const flag = (v: unknown): boolean | undefined => (v === undefined ? undefined : v === true || v === "true");
   return args.map((a) => {
-    const out: { -readonly [K in keyof SpecArg]: SpecArg[K] } = { ...a };
-    for (const key of ["optional", "multiple", "multiple_token"] as const) {
-      const v = flag(a[key]);
-      if (v === undefined) delete out[key];
-      else out[key] = v;
-    }
+    const { optional, multiple, multiple_token: multipleToken, ...rest } = a;
+    const out: { -readonly [K in keyof SpecArg]: SpecArg[K] } = rest;
+    const o = flag(optional);
+    const m = flag(multiple);
+    const mt = flag(multipleToken);
+    if (o !== undefined) out.optional = o;
+    if (m !== undefined) out.multiple = m;
+    if (mt !== undefined) out.multiple_token = mt;
     const children = normalizeArgs(a.arguments);
     if (children !== undefined) out.arguments = children;
     return out;

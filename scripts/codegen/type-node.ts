@@ -21,7 +21,9 @@ export type TypeNode =
   | { readonly k: "or"; readonly members: readonly TypeNode[] }
   | { readonly k: "array"; readonly element: TypeNode; readonly nonEmpty: boolean };
 
+/** A type written out: `RedisArgument`, `"LEFT" | "RIGHT"`. */
 export const ref = (text: string): TypeNode => ({ k: "ref", text });
+/** An object type. */
 export const obj = (fields: readonly Field[]): TypeNode => ({ k: "obj", fields });
 
 /** `a & b`, merging plain objects into one. */
@@ -34,11 +36,13 @@ export function and(parts: readonly TypeNode[]): TypeNode {
   return all.length === 1 && all[0] !== undefined ? all[0] : { k: "and", parts: all };
 }
 
+/** `a | b`, flattening nested unions. */
 export function or(members: readonly TypeNode[]): TypeNode {
   const flat = members.flatMap((m) => (m.k === "or" ? m.members : [m]));
   return flat.length === 1 && flat[0] !== undefined ? flat[0] : { k: "or", members: flat };
 }
 
+/** A read-only array, non-empty when `nonEmpty`. */
 export function array(element: TypeNode, nonEmpty: boolean): TypeNode {
   return { k: "array", element, nonEmpty };
 }

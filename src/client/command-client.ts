@@ -72,7 +72,7 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
 
   /** A view of this client that decodes replies to strings (`true`) or keeps Buffers (`false`). */
   decoding(decodeResponses: false): CommandClient<Buffer>;
-  decoding(decodeResponses: true): CommandClient<string>;
+  decoding(decodeResponses: true): CommandClient;
   decoding(decodeResponses: boolean): CommandClient<StringType> {
     return new CommandView<StringType>(this.core, decodeResponses, this.#call);
   }

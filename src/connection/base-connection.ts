@@ -20,6 +20,7 @@ import type { Duplex } from "node:stream";
 import {
   ClientClosedError,
   ConnectionError,
+  InvalidArgumentError,
   ProtocolError,
   RedisError,
   ResponseError,
@@ -316,7 +317,14 @@ export abstract class BaseConnection {
     if (requests.length === 0) return;
     this.#unflushed = [];
     for (const request of requests) {
-      this.#encoder.encode(request.argv);
+      try {
+        this.#encoder.encode(request.argv);
+      } catch (error) {
+        // An argument that cannot be encoded (NaN) fails its own request only; the encoder has
+        // rolled that command back, so the stream stays whole.
+        request.fail(error instanceof RedisError ? error : new InvalidArgumentError(String(error)));
+        continue;
+      }
       request.state = RequestState.Written;
       if (request.blocking) this.#pendingBlocking++;
       this.#pending.push(request);

@@ -36,7 +36,6 @@ import { parseRedisUrl } from "../internal/url.js";
 import { assertDuration, assertInteger } from "../internal/validate.js";
 import {
   POOL_SETTING_KEYS,
-  type ConnectionClass,
   type ConnectionPoolOptions,
   type DefaultConnectionOptions,
 } from "./pool-options.js";
@@ -90,8 +89,12 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   /** Milliseconds an unused connection stays open; undefined: kept. */
   readonly maxIdleTimeMs: number | undefined;
 
-  readonly #connectionClass: ConnectionClass<O>;
-  readonly #connectionOptions: O;
+  /**
+   * Makes one connection of the pool's class with its options. A closure rather than fields typed
+   * with `O`, so a pool's type does not depend on its connection class: any pool can be shared
+   * with any client.
+   */
+  readonly #createConnection: () => BaseConnection;
 
   readonly #connecting = new Set<BaseConnection>();
   readonly #multiplexed: BaseConnection[] = [];
@@ -120,13 +123,11 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     for (const [key, value] of Object.entries(options)) {
       if (!POOL_SETTING_KEYS.has(key)) connectionOptions[key] = value;
     }
-    if (options.connectionClass !== undefined) {
-      this.#connectionClass = options.connectionClass;
-      this.#connectionOptions = connectionOptions as O;
+    const custom = options.connectionClass;
+    if (custom !== undefined) {
+      this.#createConnection = () => new custom(connectionOptions as O);
     } else {
-      const { connectionClass, connectionOptions: defaults } = defaultConnection(connectionOptions as DefaultConnectionOptions);
-      this.#connectionClass = connectionClass as unknown as ConnectionClass<O>;
-      this.#connectionOptions = defaults as unknown as O;
+      this.#createConnection = defaultConnectionFactory(connectionOptions as DefaultConnectionOptions);
     }
   }
 
@@ -367,7 +368,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
 
   /** Opens a connection for a multiplexed or dedicated use; it counts against the limit at once. */
   #open(dedicated: boolean): Promise<BaseConnection> {
-    const connection = new this.#connectionClass(this.#connectionOptions);
+    const connection = this.#createConnection();
     this.#created++;
     this.#connecting.add(connection);
     connection.observer = this;
@@ -505,22 +506,18 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
 }
 
 /** Chooses the built-in connection class and its location from host/port/unixSocketPath. */
-function defaultConnection(options: DefaultConnectionOptions): {
-  connectionClass: ConnectionClass<never>;
-  connectionOptions: BaseConnectionOptions;
-} {
-  const { host, port, unixSocketPath, ...rest } = options;
+function defaultConnectionFactory(options: DefaultConnectionOptions): () => BaseConnection {
+  const { host, port, unixSocketPath, location: given, ...rest } = options;
   assertInteger("port", port, 0, 65_535);
   const location =
-    options.location ??
+    given ??
     (unixSocketPath !== undefined
       ? new UnixDomainSocketLocation(unixSocketPath)
       : new TCPLocation(host ?? "localhost", port ?? 6379));
-  if (location instanceof UnixDomainSocketLocation) {
-    if (options.tls !== undefined && options.tls !== false) {
-      throw new InvalidArgumentError("tls cannot be used with a Unix domain socket");
-    }
-    return { connectionClass: UnixDomainSocketConnection, connectionOptions: { ...rest, location } };
+  if (location instanceof TCPLocation) return () => new TCPConnection({ ...rest, location });
+  if (rest.tls !== undefined && rest.tls !== false) {
+    throw new InvalidArgumentError("tls cannot be used with a Unix domain socket");
   }
-  return { connectionClass: TCPConnection, connectionOptions: { ...rest, location } };
+  const { tls: _tls, ...unixOptions } = rest;
+  return () => new UnixDomainSocketConnection({ ...unixOptions, location });
 }

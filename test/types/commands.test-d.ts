@@ -10,7 +10,9 @@ import type { RedisCommands } from "../../src/commands/generated/commands.js";
 import type { StreamEntry, XInfoGroup } from "../../src/commands/replies/stream.js";
 import type { GeoSearchItem } from "../../src/commands/replies/geo.js";
 import type { InfoSections } from "../../src/commands/replies/server.js";
-import type { ScoredMember } from "../../src/commands/types.js";
+import type { NonEmptyArray, RedisFieldValues, RedisInteger, ScoredMember } from "../../src/commands/types.js";
+import type { SetOptions, ZrangeOptions } from "../../src/commands/index.js";
+import type { RedisArgument } from "../../src/protocol/values.js";
 
 declare const r: RedisCommands<string>;
 declare const rb: RedisCommands<Buffer>;
@@ -168,3 +170,60 @@ interface QueueKind extends ReturnKind {
 declare const q: RedisCommands<string, QueueKind>;
 expectTypeOf(q.get("k")).toEqualTypeOf<Queued<string | null>>();
 expectTypeOf(q.zrange("z", 0, 1, { withscores: true })).toEqualTypeOf<Queued<ScoredMember<string>[]>>();
+
+// ---- argument types
+expectTypeOf<Parameters<typeof r.get>[0]>().toEqualTypeOf<RedisArgument>();
+// (SET and ZRANGE have overloads: their option types are pinned by what they accept and reject)
+expectTypeOf<{ ex: 10; nx: true }>().toMatchTypeOf<SetOptions>();
+expectTypeOf<{ ex: 10; px: 10 }>().not.toMatchTypeOf<SetOptions>();
+expectTypeOf<{ byscore: true; limit: { offset: 0; count: 10 } }>().toMatchTypeOf<ZrangeOptions>();
+expectTypeOf<{ limit: { offset: 0 } }>().not.toMatchTypeOf<ZrangeOptions>();
+expectTypeOf<Parameters<typeof r.expire>[1]>().toEqualTypeOf<RedisInteger>();
+expectTypeOf<Parameters<typeof r.blpop>>().toEqualTypeOf<[keys: NonEmptyArray<RedisArgument>, timeout: number]>();
+expectTypeOf<Parameters<typeof r.blmove>[2]>().toEqualTypeOf<"LEFT" | "RIGHT">();
+expectTypeOf<Parameters<typeof r.hset>[1]>().toEqualTypeOf<RedisFieldValues>();
+expectTypeOf<Parameters<typeof r.eval>>().toEqualTypeOf<[script: RedisArgument, keys?: readonly RedisArgument[], args?: readonly RedisArgument[]]>();
+expectTypeOf<Parameters<typeof r.zadd>[1]>().toEqualTypeOf<NonEmptyArray<{ score: number; member: RedisArgument }>>();
+expectTypeOf<Parameters<typeof r.zrangebyscore>[1]>().toEqualTypeOf<number | string>();
+expectTypeOf<Parameters<typeof r.scan>[0]>().toEqualTypeOf<RedisArgument>();
+expectTypeOf<Parameters<typeof rb.get>[0]>().toEqualTypeOf<RedisArgument>();
+
+// ---- the same commands in Buffer mode
+expectTypeOf(rb.getdel("k")).toEqualTypeOf<Promise<Buffer | null>>();
+expectTypeOf(rb.getrange("k", 0, 1)).toEqualTypeOf<Promise<Buffer>>();
+expectTypeOf(rb.set("k", "v")).toEqualTypeOf<Promise<"OK" | null>>();
+expectTypeOf(rb.incr("n")).toEqualTypeOf<Promise<number>>();
+expectTypeOf(rb.del(["a"])).toEqualTypeOf<Promise<number>>();
+expectTypeOf(rb.expire("k", 1)).toEqualTypeOf<Promise<0 | 1>>();
+expectTypeOf(rb.keys("*")).toEqualTypeOf<Promise<Buffer[]>>();
+expectTypeOf(rb.sort("k")).toEqualTypeOf<Promise<(Buffer | null)[]>>();
+expectTypeOf(rb.hget("h", "f")).toEqualTypeOf<Promise<Buffer | null>>();
+expectTypeOf(rb.hmget("h", ["f"])).toEqualTypeOf<Promise<(Buffer | null)[]>>();
+expectTypeOf(rb.hrandfield("h")).toEqualTypeOf<Promise<Buffer | null>>();
+expectTypeOf(rb.httl("h", ["f"])).toEqualTypeOf<Promise<number[]>>();
+expectTypeOf(rb.lpop("l")).toEqualTypeOf<Promise<Buffer | null>>();
+expectTypeOf(rb.blpop(["l"], 1)).toEqualTypeOf<Promise<[Buffer, Buffer] | null>>();
+expectTypeOf(rb.lrange("l", 0, -1)).toEqualTypeOf<Promise<Buffer[]>>();
+expectTypeOf(rb.lmpop(["a"], "RIGHT")).toEqualTypeOf<Promise<[Buffer, Buffer[]] | null>>();
+expectTypeOf(rb.smembers("s")).toEqualTypeOf<Promise<Buffer[]>>();
+expectTypeOf(rb.spop("s", { count: 1 })).toEqualTypeOf<Promise<Buffer[]>>();
+expectTypeOf(rb.zadd("z", [{ score: 1, member: "a" }], { incr: true })).toEqualTypeOf<Promise<number | null>>();
+expectTypeOf(rb.zrange("z", 0, -1)).toEqualTypeOf<Promise<Buffer[]>>();
+expectTypeOf(rb.zpopmin("z")).toEqualTypeOf<Promise<ScoredMember<Buffer> | null>>();
+expectTypeOf(rb.bzpopmax(["z"], 1)).toEqualTypeOf<Promise<[key: Buffer, member: Buffer, score: number] | null>>();
+expectTypeOf(rb.zmscore("z", ["a"])).toEqualTypeOf<Promise<(number | null)[]>>();
+expectTypeOf(rb.geopos("g", ["a"])).toEqualTypeOf<Promise<([longitude: number, latitude: number] | null)[]>>();
+expectTypeOf(rb.geosearch("g", { frommember: "m" }, { byradius: 1, unit: "km" }, { withcoord: true })).toEqualTypeOf<Promise<GeoSearchItem<Buffer>[]>>();
+expectTypeOf(rb.xadd("s", "*", { f: "v" })).toEqualTypeOf<Promise<Buffer | null>>();
+expectTypeOf(rb.xread({ s: "0" })).toEqualTypeOf<Promise<Record<string, StreamEntry<Buffer>[]> | null>>();
+expectTypeOf(rb.xinfoGroups("s")).toEqualTypeOf<Promise<XInfoGroup<Buffer>[]>>();
+expectTypeOf(rb.xlen("s")).toEqualTypeOf<Promise<number>>();
+expectTypeOf(rb.info()).toEqualTypeOf<Promise<InfoSections>>();
+expectTypeOf(rb.clientId()).toEqualTypeOf<Promise<number>>();
+expectTypeOf(rb.clientGetname()).toEqualTypeOf<Promise<Buffer | null>>();
+expectTypeOf(rb.echo("x")).toEqualTypeOf<Promise<Buffer>>();
+expectTypeOf(rb.dbsize()).toEqualTypeOf<Promise<number>>();
+expectTypeOf(rb.scriptLoad("return 1")).toEqualTypeOf<Promise<Buffer>>();
+expectTypeOf(rb.pubsubNumsub(["c"])).toEqualTypeOf<Promise<Record<string, number>>>();
+expectTypeOf(rb.clusterInfo()).toEqualTypeOf<Promise<Record<string, string>>>();
+expectTypeOf(rb.clusterMyid()).toEqualTypeOf<Promise<Buffer>>();

@@ -38,7 +38,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_CAT: command({
     name: "ACL CAT",
-    wire: ["ACL","CAT"],
+    wire: ["ACL", "CAT"],
     arity: -2,
     group: "server",
     since: "6.0.0",
@@ -47,7 +47,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_DELUSER: command({
     name: "ACL DELUSER",
-    wire: ["ACL","DELUSER"],
+    wire: ["ACL", "DELUSER"],
     arity: -3,
     group: "server",
     since: "6.0.0",
@@ -58,7 +58,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_DRYRUN: command({
     name: "ACL DRYRUN",
-    wire: ["ACL","DRYRUN"],
+    wire: ["ACL", "DRYRUN"],
     arity: -4,
     group: "server",
     since: "7.0.0",
@@ -67,7 +67,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_GENPASS: command({
     name: "ACL GENPASS",
-    wire: ["ACL","GENPASS"],
+    wire: ["ACL", "GENPASS"],
     arity: -2,
     group: "server",
     since: "6.0.0",
@@ -76,7 +76,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_GETUSER: command({
     name: "ACL GETUSER",
-    wire: ["ACL","GETUSER"],
+    wire: ["ACL", "GETUSER"],
     arity: 3,
     group: "server",
     since: "6.0.0",
@@ -85,7 +85,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_HELP: command({
     name: "ACL HELP",
-    wire: ["ACL","HELP"],
+    wire: ["ACL", "HELP"],
     arity: 2,
     group: "server",
     since: "6.0.0",
@@ -94,7 +94,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_LIST: command({
     name: "ACL LIST",
-    wire: ["ACL","LIST"],
+    wire: ["ACL", "LIST"],
     arity: 2,
     group: "server",
     since: "6.0.0",
@@ -103,7 +103,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_LOAD: command({
     name: "ACL LOAD",
-    wire: ["ACL","LOAD"],
+    wire: ["ACL", "LOAD"],
     arity: 2,
     group: "server",
     since: "6.0.0",
@@ -112,7 +112,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_LOG: command({
     name: "ACL LOG",
-    wire: ["ACL","LOG"],
+    wire: ["ACL", "LOG"],
     arity: -2,
     group: "server",
     since: "6.0.0",
@@ -121,7 +121,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_SAVE: command({
     name: "ACL SAVE",
-    wire: ["ACL","SAVE"],
+    wire: ["ACL", "SAVE"],
     arity: 2,
     group: "server",
     since: "6.0.0",
@@ -132,7 +132,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_SETUSER: command({
     name: "ACL SETUSER",
-    wire: ["ACL","SETUSER"],
+    wire: ["ACL", "SETUSER"],
     arity: -3,
     group: "server",
     since: "6.0.0",
@@ -143,7 +143,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_USERS: command({
     name: "ACL USERS",
-    wire: ["ACL","USERS"],
+    wire: ["ACL", "USERS"],
     arity: 2,
     group: "server",
     since: "6.0.0",
@@ -152,7 +152,7 @@ export const COMMANDS = Object.freeze({
   }),
   ACL_WHOAMI: command({
     name: "ACL WHOAMI",
-    wire: ["ACL","WHOAMI"],
+    wire: ["ACL", "WHOAMI"],
     arity: 2,
     group: "server",
     since: "6.0.0",
@@ -166,7 +166,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "2.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   ASKING: command({
     name: "ASKING",
@@ -211,7 +211,7 @@ export const COMMANDS = Object.freeze({
     group: "bitmap",
     since: "2.6.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   BITFIELD: command({
     name: "BITFIELD",
@@ -220,7 +220,7 @@ export const COMMANDS = Object.freeze({
     group: "bitmap",
     since: "3.2.0",
     flags: F.WRITE | F.DENYOOM | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE","ACCESS","VARIABLE_FLAGS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE", "ACCESS", "VARIABLE_FLAGS"] }],
   }),
   BITFIELD_RO: command({
     name: "BITFIELD_RO",
@@ -229,7 +229,7 @@ export const COMMANDS = Object.freeze({
     group: "bitmap",
     since: "6.0.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   BITOP: command({
     name: "BITOP",
@@ -238,7 +238,7 @@ export const COMMANDS = Object.freeze({
     group: "bitmap",
     since: "2.6.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }, { begin: { index: 3 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }, { begin: { index: 3 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   BITPOS: command({
     name: "BITPOS",
@@ -247,7 +247,7 @@ export const COMMANDS = Object.freeze({
     group: "bitmap",
     since: "2.8.7",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   BLMOVE: command({
     name: "BLMOVE",
@@ -256,7 +256,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "6.2.0",
     flags: F.WRITE | F.DENYOOM | F.BLOCKING,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   BLMPOP: command({
     name: "BLMPOP",
@@ -265,7 +265,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "7.0.0",
     flags: F.WRITE | F.BLOCKING | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   BLPOP: command({
     name: "BLPOP",
@@ -274,7 +274,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "2.0.0",
     flags: F.WRITE | F.BLOCKING,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -2, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -2, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   BRPOP: command({
     name: "BRPOP",
@@ -283,7 +283,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "2.0.0",
     flags: F.WRITE | F.BLOCKING,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -2, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -2, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   BRPOPLPUSH: command({
     name: "BRPOPLPUSH",
@@ -292,7 +292,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "2.2.0",
     flags: F.WRITE | F.DENYOOM | F.BLOCKING,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   BZMPOP: command({
     name: "BZMPOP",
@@ -301,7 +301,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "7.0.0",
     flags: F.WRITE | F.BLOCKING | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   BZPOPMAX: command({
     name: "BZPOPMAX",
@@ -310,7 +310,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "5.0.0",
     flags: F.WRITE | F.FAST | F.BLOCKING,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -2, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -2, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   BZPOPMIN: command({
     name: "BZPOPMIN",
@@ -319,7 +319,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "5.0.0",
     flags: F.WRITE | F.FAST | F.BLOCKING,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -2, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -2, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   CLIENT: command({
     name: "CLIENT",
@@ -332,7 +332,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_CACHING: command({
     name: "CLIENT CACHING",
-    wire: ["CLIENT","CACHING"],
+    wire: ["CLIENT", "CACHING"],
     arity: 3,
     group: "connection",
     since: "6.0.0",
@@ -341,7 +341,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_CAPA: command({
     name: "CLIENT CAPA",
-    wire: ["CLIENT","CAPA"],
+    wire: ["CLIENT", "CAPA"],
     arity: -3,
     group: "connection",
     since: "8.0.0",
@@ -350,7 +350,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_GETNAME: command({
     name: "CLIENT GETNAME",
-    wire: ["CLIENT","GETNAME"],
+    wire: ["CLIENT", "GETNAME"],
     arity: 2,
     group: "connection",
     since: "2.6.9",
@@ -359,7 +359,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_GETREDIR: command({
     name: "CLIENT GETREDIR",
-    wire: ["CLIENT","GETREDIR"],
+    wire: ["CLIENT", "GETREDIR"],
     arity: 2,
     group: "connection",
     since: "6.0.0",
@@ -368,7 +368,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_HELP: command({
     name: "CLIENT HELP",
-    wire: ["CLIENT","HELP"],
+    wire: ["CLIENT", "HELP"],
     arity: 2,
     group: "connection",
     since: "5.0.0",
@@ -377,7 +377,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_ID: command({
     name: "CLIENT ID",
-    wire: ["CLIENT","ID"],
+    wire: ["CLIENT", "ID"],
     arity: 2,
     group: "connection",
     since: "5.0.0",
@@ -386,7 +386,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_INFO: command({
     name: "CLIENT INFO",
-    wire: ["CLIENT","INFO"],
+    wire: ["CLIENT", "INFO"],
     arity: 2,
     group: "connection",
     since: "6.2.0",
@@ -395,7 +395,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_KILL: command({
     name: "CLIENT KILL",
-    wire: ["CLIENT","KILL"],
+    wire: ["CLIENT", "KILL"],
     arity: -3,
     group: "connection",
     since: "2.4.0",
@@ -404,7 +404,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_LIST: command({
     name: "CLIENT LIST",
-    wire: ["CLIENT","LIST"],
+    wire: ["CLIENT", "LIST"],
     arity: -2,
     group: "connection",
     since: "2.4.0",
@@ -413,7 +413,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_NO_EVICT: command({
     name: "CLIENT NO-EVICT",
-    wire: ["CLIENT","NO-EVICT"],
+    wire: ["CLIENT", "NO-EVICT"],
     arity: 3,
     group: "connection",
     since: "7.0.0",
@@ -422,7 +422,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_NO_TOUCH: command({
     name: "CLIENT NO-TOUCH",
-    wire: ["CLIENT","NO-TOUCH"],
+    wire: ["CLIENT", "NO-TOUCH"],
     arity: 3,
     group: "connection",
     since: "7.2.0",
@@ -431,7 +431,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_PAUSE: command({
     name: "CLIENT PAUSE",
-    wire: ["CLIENT","PAUSE"],
+    wire: ["CLIENT", "PAUSE"],
     arity: -3,
     group: "connection",
     since: "3.0.0",
@@ -440,7 +440,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_REPLY: command({
     name: "CLIENT REPLY",
-    wire: ["CLIENT","REPLY"],
+    wire: ["CLIENT", "REPLY"],
     arity: 3,
     group: "connection",
     since: "3.2.0",
@@ -449,7 +449,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_SETINFO: command({
     name: "CLIENT SETINFO",
-    wire: ["CLIENT","SETINFO"],
+    wire: ["CLIENT", "SETINFO"],
     arity: 4,
     group: "connection",
     since: "7.2.0",
@@ -460,7 +460,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_SETNAME: command({
     name: "CLIENT SETNAME",
-    wire: ["CLIENT","SETNAME"],
+    wire: ["CLIENT", "SETNAME"],
     arity: 3,
     group: "connection",
     since: "2.6.9",
@@ -471,7 +471,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_TRACKING: command({
     name: "CLIENT TRACKING",
-    wire: ["CLIENT","TRACKING"],
+    wire: ["CLIENT", "TRACKING"],
     arity: -3,
     group: "connection",
     since: "6.0.0",
@@ -480,7 +480,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_TRACKINGINFO: command({
     name: "CLIENT TRACKINGINFO",
-    wire: ["CLIENT","TRACKINGINFO"],
+    wire: ["CLIENT", "TRACKINGINFO"],
     arity: 2,
     group: "connection",
     since: "6.2.0",
@@ -489,7 +489,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_UNBLOCK: command({
     name: "CLIENT UNBLOCK",
-    wire: ["CLIENT","UNBLOCK"],
+    wire: ["CLIENT", "UNBLOCK"],
     arity: -3,
     group: "connection",
     since: "5.0.0",
@@ -498,7 +498,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLIENT_UNPAUSE: command({
     name: "CLIENT UNPAUSE",
-    wire: ["CLIENT","UNPAUSE"],
+    wire: ["CLIENT", "UNPAUSE"],
     arity: 2,
     group: "connection",
     since: "6.2.0",
@@ -516,7 +516,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_ADDSLOTS: command({
     name: "CLUSTER ADDSLOTS",
-    wire: ["CLUSTER","ADDSLOTS"],
+    wire: ["CLUSTER", "ADDSLOTS"],
     arity: -3,
     group: "cluster",
     since: "3.0.0",
@@ -525,7 +525,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_ADDSLOTSRANGE: command({
     name: "CLUSTER ADDSLOTSRANGE",
-    wire: ["CLUSTER","ADDSLOTSRANGE"],
+    wire: ["CLUSTER", "ADDSLOTSRANGE"],
     arity: -4,
     group: "cluster",
     since: "7.0.0",
@@ -534,7 +534,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_BUMPEPOCH: command({
     name: "CLUSTER BUMPEPOCH",
-    wire: ["CLUSTER","BUMPEPOCH"],
+    wire: ["CLUSTER", "BUMPEPOCH"],
     arity: 2,
     group: "cluster",
     since: "3.0.0",
@@ -543,7 +543,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_COUNT_FAILURE_REPORTS: command({
     name: "CLUSTER COUNT-FAILURE-REPORTS",
-    wire: ["CLUSTER","COUNT-FAILURE-REPORTS"],
+    wire: ["CLUSTER", "COUNT-FAILURE-REPORTS"],
     arity: 3,
     group: "cluster",
     since: "3.0.0",
@@ -552,7 +552,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_COUNTKEYSINSLOT: command({
     name: "CLUSTER COUNTKEYSINSLOT",
-    wire: ["CLUSTER","COUNTKEYSINSLOT"],
+    wire: ["CLUSTER", "COUNTKEYSINSLOT"],
     arity: 3,
     group: "cluster",
     since: "3.0.0",
@@ -561,7 +561,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_DELSLOTS: command({
     name: "CLUSTER DELSLOTS",
-    wire: ["CLUSTER","DELSLOTS"],
+    wire: ["CLUSTER", "DELSLOTS"],
     arity: -3,
     group: "cluster",
     since: "3.0.0",
@@ -570,7 +570,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_DELSLOTSRANGE: command({
     name: "CLUSTER DELSLOTSRANGE",
-    wire: ["CLUSTER","DELSLOTSRANGE"],
+    wire: ["CLUSTER", "DELSLOTSRANGE"],
     arity: -4,
     group: "cluster",
     since: "7.0.0",
@@ -579,7 +579,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_FAILOVER: command({
     name: "CLUSTER FAILOVER",
-    wire: ["CLUSTER","FAILOVER"],
+    wire: ["CLUSTER", "FAILOVER"],
     arity: -2,
     group: "cluster",
     since: "3.0.0",
@@ -588,7 +588,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_FLUSHSLOTS: command({
     name: "CLUSTER FLUSHSLOTS",
-    wire: ["CLUSTER","FLUSHSLOTS"],
+    wire: ["CLUSTER", "FLUSHSLOTS"],
     arity: 2,
     group: "cluster",
     since: "3.0.0",
@@ -597,7 +597,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_FORGET: command({
     name: "CLUSTER FORGET",
-    wire: ["CLUSTER","FORGET"],
+    wire: ["CLUSTER", "FORGET"],
     arity: 3,
     group: "cluster",
     since: "3.0.0",
@@ -606,7 +606,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_GETKEYSINSLOT: command({
     name: "CLUSTER GETKEYSINSLOT",
-    wire: ["CLUSTER","GETKEYSINSLOT"],
+    wire: ["CLUSTER", "GETKEYSINSLOT"],
     arity: 4,
     group: "cluster",
     since: "3.0.0",
@@ -615,7 +615,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_HELP: command({
     name: "CLUSTER HELP",
-    wire: ["CLUSTER","HELP"],
+    wire: ["CLUSTER", "HELP"],
     arity: 2,
     group: "cluster",
     since: "5.0.0",
@@ -624,7 +624,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_INFO: command({
     name: "CLUSTER INFO",
-    wire: ["CLUSTER","INFO"],
+    wire: ["CLUSTER", "INFO"],
     arity: 2,
     group: "cluster",
     since: "3.0.0",
@@ -633,7 +633,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_KEYSLOT: command({
     name: "CLUSTER KEYSLOT",
-    wire: ["CLUSTER","KEYSLOT"],
+    wire: ["CLUSTER", "KEYSLOT"],
     arity: 3,
     group: "cluster",
     since: "3.0.0",
@@ -642,7 +642,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_LINKS: command({
     name: "CLUSTER LINKS",
-    wire: ["CLUSTER","LINKS"],
+    wire: ["CLUSTER", "LINKS"],
     arity: 2,
     group: "cluster",
     since: "7.0.0",
@@ -651,7 +651,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_MEET: command({
     name: "CLUSTER MEET",
-    wire: ["CLUSTER","MEET"],
+    wire: ["CLUSTER", "MEET"],
     arity: -4,
     group: "cluster",
     since: "3.0.0",
@@ -660,7 +660,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_MYID: command({
     name: "CLUSTER MYID",
-    wire: ["CLUSTER","MYID"],
+    wire: ["CLUSTER", "MYID"],
     arity: 2,
     group: "cluster",
     since: "3.0.0",
@@ -669,7 +669,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_MYSHARDID: command({
     name: "CLUSTER MYSHARDID",
-    wire: ["CLUSTER","MYSHARDID"],
+    wire: ["CLUSTER", "MYSHARDID"],
     arity: 2,
     group: "cluster",
     since: "7.2.0",
@@ -678,7 +678,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_NODES: command({
     name: "CLUSTER NODES",
-    wire: ["CLUSTER","NODES"],
+    wire: ["CLUSTER", "NODES"],
     arity: 2,
     group: "cluster",
     since: "3.0.0",
@@ -687,7 +687,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_REPLICAS: command({
     name: "CLUSTER REPLICAS",
-    wire: ["CLUSTER","REPLICAS"],
+    wire: ["CLUSTER", "REPLICAS"],
     arity: 3,
     group: "cluster",
     since: "5.0.0",
@@ -696,7 +696,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_REPLICATE: command({
     name: "CLUSTER REPLICATE",
-    wire: ["CLUSTER","REPLICATE"],
+    wire: ["CLUSTER", "REPLICATE"],
     arity: 3,
     group: "cluster",
     since: "3.0.0",
@@ -705,7 +705,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_RESET: command({
     name: "CLUSTER RESET",
-    wire: ["CLUSTER","RESET"],
+    wire: ["CLUSTER", "RESET"],
     arity: -2,
     group: "cluster",
     since: "3.0.0",
@@ -714,7 +714,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_SAVECONFIG: command({
     name: "CLUSTER SAVECONFIG",
-    wire: ["CLUSTER","SAVECONFIG"],
+    wire: ["CLUSTER", "SAVECONFIG"],
     arity: 2,
     group: "cluster",
     since: "3.0.0",
@@ -723,7 +723,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_SET_CONFIG_EPOCH: command({
     name: "CLUSTER SET-CONFIG-EPOCH",
-    wire: ["CLUSTER","SET-CONFIG-EPOCH"],
+    wire: ["CLUSTER", "SET-CONFIG-EPOCH"],
     arity: 3,
     group: "cluster",
     since: "3.0.0",
@@ -732,7 +732,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_SETSLOT: command({
     name: "CLUSTER SETSLOT",
-    wire: ["CLUSTER","SETSLOT"],
+    wire: ["CLUSTER", "SETSLOT"],
     arity: -4,
     group: "cluster",
     since: "3.0.0",
@@ -741,7 +741,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_SHARDS: command({
     name: "CLUSTER SHARDS",
-    wire: ["CLUSTER","SHARDS"],
+    wire: ["CLUSTER", "SHARDS"],
     arity: 2,
     group: "cluster",
     since: "7.0.0",
@@ -750,7 +750,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_SLAVES: command({
     name: "CLUSTER SLAVES",
-    wire: ["CLUSTER","SLAVES"],
+    wire: ["CLUSTER", "SLAVES"],
     arity: 3,
     group: "cluster",
     since: "3.0.0",
@@ -759,7 +759,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_SLOT_STATS: command({
     name: "CLUSTER SLOT-STATS",
-    wire: ["CLUSTER","SLOT-STATS"],
+    wire: ["CLUSTER", "SLOT-STATS"],
     arity: -4,
     group: "cluster",
     since: "8.0.0",
@@ -769,7 +769,7 @@ export const COMMANDS = Object.freeze({
   }),
   CLUSTER_SLOTS: command({
     name: "CLUSTER SLOTS",
-    wire: ["CLUSTER","SLOTS"],
+    wire: ["CLUSTER", "SLOTS"],
     arity: 2,
     group: "cluster",
     since: "3.0.0",
@@ -787,7 +787,7 @@ export const COMMANDS = Object.freeze({
   }),
   COMMAND_COUNT: command({
     name: "COMMAND COUNT",
-    wire: ["COMMAND","COUNT"],
+    wire: ["COMMAND", "COUNT"],
     arity: 2,
     group: "server",
     since: "2.8.13",
@@ -796,7 +796,7 @@ export const COMMANDS = Object.freeze({
   }),
   COMMAND_DOCS: command({
     name: "COMMAND DOCS",
-    wire: ["COMMAND","DOCS"],
+    wire: ["COMMAND", "DOCS"],
     arity: -2,
     group: "server",
     since: "7.0.0",
@@ -805,7 +805,7 @@ export const COMMANDS = Object.freeze({
   }),
   COMMAND_GETKEYS: command({
     name: "COMMAND GETKEYS",
-    wire: ["COMMAND","GETKEYS"],
+    wire: ["COMMAND", "GETKEYS"],
     arity: -3,
     group: "server",
     since: "2.8.13",
@@ -814,7 +814,7 @@ export const COMMANDS = Object.freeze({
   }),
   COMMAND_GETKEYSANDFLAGS: command({
     name: "COMMAND GETKEYSANDFLAGS",
-    wire: ["COMMAND","GETKEYSANDFLAGS"],
+    wire: ["COMMAND", "GETKEYSANDFLAGS"],
     arity: -3,
     group: "server",
     since: "7.0.0",
@@ -823,7 +823,7 @@ export const COMMANDS = Object.freeze({
   }),
   COMMAND_HELP: command({
     name: "COMMAND HELP",
-    wire: ["COMMAND","HELP"],
+    wire: ["COMMAND", "HELP"],
     arity: 2,
     group: "server",
     since: "5.0.0",
@@ -832,7 +832,7 @@ export const COMMANDS = Object.freeze({
   }),
   COMMAND_INFO: command({
     name: "COMMAND INFO",
-    wire: ["COMMAND","INFO"],
+    wire: ["COMMAND", "INFO"],
     arity: -2,
     group: "server",
     since: "2.8.13",
@@ -841,7 +841,7 @@ export const COMMANDS = Object.freeze({
   }),
   COMMAND_LIST: command({
     name: "COMMAND LIST",
-    wire: ["COMMAND","LIST"],
+    wire: ["COMMAND", "LIST"],
     arity: -2,
     group: "server",
     since: "7.0.0",
@@ -859,7 +859,7 @@ export const COMMANDS = Object.freeze({
   }),
   CONFIG_GET: command({
     name: "CONFIG GET",
-    wire: ["CONFIG","GET"],
+    wire: ["CONFIG", "GET"],
     arity: -3,
     group: "server",
     since: "2.0.0",
@@ -868,7 +868,7 @@ export const COMMANDS = Object.freeze({
   }),
   CONFIG_HELP: command({
     name: "CONFIG HELP",
-    wire: ["CONFIG","HELP"],
+    wire: ["CONFIG", "HELP"],
     arity: 2,
     group: "server",
     since: "5.0.0",
@@ -877,7 +877,7 @@ export const COMMANDS = Object.freeze({
   }),
   CONFIG_RESETSTAT: command({
     name: "CONFIG RESETSTAT",
-    wire: ["CONFIG","RESETSTAT"],
+    wire: ["CONFIG", "RESETSTAT"],
     arity: 2,
     group: "server",
     since: "2.0.0",
@@ -888,7 +888,7 @@ export const COMMANDS = Object.freeze({
   }),
   CONFIG_REWRITE: command({
     name: "CONFIG REWRITE",
-    wire: ["CONFIG","REWRITE"],
+    wire: ["CONFIG", "REWRITE"],
     arity: 2,
     group: "server",
     since: "2.8.0",
@@ -899,7 +899,7 @@ export const COMMANDS = Object.freeze({
   }),
   CONFIG_SET: command({
     name: "CONFIG SET",
-    wire: ["CONFIG","SET"],
+    wire: ["CONFIG", "SET"],
     arity: -4,
     group: "server",
     since: "2.0.0",
@@ -915,7 +915,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "6.2.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }],
   }),
   DBSIZE: command({
     name: "DBSIZE",
@@ -944,7 +944,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   DECRBY: command({
     name: "DECRBY",
@@ -953,7 +953,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   DEL: command({
     name: "DEL",
@@ -962,7 +962,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "1.0.0",
     flags: F.WRITE,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RM","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RM", "DELETE"] }],
     requestPolicy: "multi_shard",
     responsePolicy: "agg_sum",
   }),
@@ -982,7 +982,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "2.6.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ECHO: command({
     name: "ECHO",
@@ -1000,7 +1000,7 @@ export const COMMANDS = Object.freeze({
     group: "scripting",
     since: "2.6.0",
     flags: F.NOSCRIPT | F.SKIP_MONITOR | F.MAY_REPLICATE | F.NO_MANDATORY_KEYS | F.STALE | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   EVALSHA: command({
     name: "EVALSHA",
@@ -1009,7 +1009,7 @@ export const COMMANDS = Object.freeze({
     group: "scripting",
     since: "2.6.0",
     flags: F.NOSCRIPT | F.SKIP_MONITOR | F.MAY_REPLICATE | F.NO_MANDATORY_KEYS | F.STALE | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   EVALSHA_RO: command({
     name: "EVALSHA_RO",
@@ -1018,7 +1018,7 @@ export const COMMANDS = Object.freeze({
     group: "scripting",
     since: "7.0.0",
     flags: F.NOSCRIPT | F.SKIP_MONITOR | F.NO_MANDATORY_KEYS | F.STALE | F.READONLY | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO", "ACCESS"] }],
   }),
   EVAL_RO: command({
     name: "EVAL_RO",
@@ -1027,7 +1027,7 @@ export const COMMANDS = Object.freeze({
     group: "scripting",
     since: "7.0.0",
     flags: F.NOSCRIPT | F.SKIP_MONITOR | F.NO_MANDATORY_KEYS | F.STALE | F.READONLY | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO", "ACCESS"] }],
   }),
   EXEC: command({
     name: "EXEC",
@@ -1056,7 +1056,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "1.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   EXPIREAT: command({
     name: "EXPIREAT",
@@ -1065,7 +1065,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "1.2.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   EXPIRETIME: command({
     name: "EXPIRETIME",
@@ -1074,7 +1074,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "7.0.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   FAILOVER: command({
     name: "FAILOVER",
@@ -1092,7 +1092,7 @@ export const COMMANDS = Object.freeze({
     group: "scripting",
     since: "7.0.0",
     flags: F.NOSCRIPT | F.SKIP_MONITOR | F.MAY_REPLICATE | F.NO_MANDATORY_KEYS | F.STALE | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   FCALL_RO: command({
     name: "FCALL_RO",
@@ -1101,7 +1101,7 @@ export const COMMANDS = Object.freeze({
     group: "scripting",
     since: "7.0.0",
     flags: F.NOSCRIPT | F.SKIP_MONITOR | F.NO_MANDATORY_KEYS | F.STALE | F.READONLY | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO", "ACCESS"] }],
   }),
   FLUSHALL: command({
     name: "FLUSHALL",
@@ -1136,7 +1136,7 @@ export const COMMANDS = Object.freeze({
   }),
   FUNCTION_DELETE: command({
     name: "FUNCTION DELETE",
-    wire: ["FUNCTION","DELETE"],
+    wire: ["FUNCTION", "DELETE"],
     arity: 3,
     group: "scripting",
     since: "7.0.0",
@@ -1147,7 +1147,7 @@ export const COMMANDS = Object.freeze({
   }),
   FUNCTION_DUMP: command({
     name: "FUNCTION DUMP",
-    wire: ["FUNCTION","DUMP"],
+    wire: ["FUNCTION", "DUMP"],
     arity: 2,
     group: "scripting",
     since: "7.0.0",
@@ -1156,7 +1156,7 @@ export const COMMANDS = Object.freeze({
   }),
   FUNCTION_FLUSH: command({
     name: "FUNCTION FLUSH",
-    wire: ["FUNCTION","FLUSH"],
+    wire: ["FUNCTION", "FLUSH"],
     arity: -2,
     group: "scripting",
     since: "7.0.0",
@@ -1167,7 +1167,7 @@ export const COMMANDS = Object.freeze({
   }),
   FUNCTION_HELP: command({
     name: "FUNCTION HELP",
-    wire: ["FUNCTION","HELP"],
+    wire: ["FUNCTION", "HELP"],
     arity: 2,
     group: "scripting",
     since: "7.0.0",
@@ -1176,7 +1176,7 @@ export const COMMANDS = Object.freeze({
   }),
   FUNCTION_KILL: command({
     name: "FUNCTION KILL",
-    wire: ["FUNCTION","KILL"],
+    wire: ["FUNCTION", "KILL"],
     arity: 2,
     group: "scripting",
     since: "7.0.0",
@@ -1187,7 +1187,7 @@ export const COMMANDS = Object.freeze({
   }),
   FUNCTION_LIST: command({
     name: "FUNCTION LIST",
-    wire: ["FUNCTION","LIST"],
+    wire: ["FUNCTION", "LIST"],
     arity: -2,
     group: "scripting",
     since: "7.0.0",
@@ -1196,7 +1196,7 @@ export const COMMANDS = Object.freeze({
   }),
   FUNCTION_LOAD: command({
     name: "FUNCTION LOAD",
-    wire: ["FUNCTION","LOAD"],
+    wire: ["FUNCTION", "LOAD"],
     arity: -3,
     group: "scripting",
     since: "7.0.0",
@@ -1207,7 +1207,7 @@ export const COMMANDS = Object.freeze({
   }),
   FUNCTION_RESTORE: command({
     name: "FUNCTION RESTORE",
-    wire: ["FUNCTION","RESTORE"],
+    wire: ["FUNCTION", "RESTORE"],
     arity: -3,
     group: "scripting",
     since: "7.0.0",
@@ -1218,7 +1218,7 @@ export const COMMANDS = Object.freeze({
   }),
   FUNCTION_STATS: command({
     name: "FUNCTION STATS",
-    wire: ["FUNCTION","STATS"],
+    wire: ["FUNCTION", "STATS"],
     arity: 2,
     group: "scripting",
     since: "7.0.0",
@@ -1234,7 +1234,7 @@ export const COMMANDS = Object.freeze({
     group: "geo",
     since: "3.2.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   GEODIST: command({
     name: "GEODIST",
@@ -1243,7 +1243,7 @@ export const COMMANDS = Object.freeze({
     group: "geo",
     since: "3.2.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   GEOHASH: command({
     name: "GEOHASH",
@@ -1252,7 +1252,7 @@ export const COMMANDS = Object.freeze({
     group: "geo",
     since: "3.2.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   GEOPOS: command({
     name: "GEOPOS",
@@ -1261,7 +1261,7 @@ export const COMMANDS = Object.freeze({
     group: "geo",
     since: "3.2.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   GEORADIUS: command({
     name: "GEORADIUS",
@@ -1270,7 +1270,7 @@ export const COMMANDS = Object.freeze({
     group: "geo",
     since: "3.2.0",
     flags: F.WRITE | F.DENYOOM | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }, { begin: { keyword: "STORE", startFrom: 6 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }, { begin: { keyword: "STOREDIST", startFrom: 6 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }, { begin: { keyword: "STORE", startFrom: 6 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }, { begin: { keyword: "STOREDIST", startFrom: 6 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }],
   }),
   GEORADIUSBYMEMBER: command({
     name: "GEORADIUSBYMEMBER",
@@ -1279,7 +1279,7 @@ export const COMMANDS = Object.freeze({
     group: "geo",
     since: "3.2.0",
     flags: F.WRITE | F.DENYOOM | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }, { begin: { keyword: "STORE", startFrom: 5 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }, { begin: { keyword: "STOREDIST", startFrom: 5 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }, { begin: { keyword: "STORE", startFrom: 5 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }, { begin: { keyword: "STOREDIST", startFrom: 5 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }],
   }),
   GEORADIUSBYMEMBER_RO: command({
     name: "GEORADIUSBYMEMBER_RO",
@@ -1288,7 +1288,7 @@ export const COMMANDS = Object.freeze({
     group: "geo",
     since: "3.2.10",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   GEORADIUS_RO: command({
     name: "GEORADIUS_RO",
@@ -1297,7 +1297,7 @@ export const COMMANDS = Object.freeze({
     group: "geo",
     since: "3.2.10",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   GEOSEARCH: command({
     name: "GEOSEARCH",
@@ -1306,7 +1306,7 @@ export const COMMANDS = Object.freeze({
     group: "geo",
     since: "6.2.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   GEOSEARCHSTORE: command({
     name: "GEOSEARCHSTORE",
@@ -1315,7 +1315,7 @@ export const COMMANDS = Object.freeze({
     group: "geo",
     since: "6.2.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   GET: command({
     name: "GET",
@@ -1324,7 +1324,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   GETBIT: command({
     name: "GETBIT",
@@ -1333,7 +1333,7 @@ export const COMMANDS = Object.freeze({
     group: "bitmap",
     since: "2.2.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   GETDEL: command({
     name: "GETDEL",
@@ -1342,7 +1342,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "6.2.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   GETEX: command({
     name: "GETEX",
@@ -1351,7 +1351,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "6.2.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   GETRANGE: command({
     name: "GETRANGE",
@@ -1360,7 +1360,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "2.4.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   GETSET: command({
     name: "GETSET",
@@ -1369,7 +1369,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   HDEL: command({
     name: "HDEL",
@@ -1378,7 +1378,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   HELLO: command({
     name: "HELLO",
@@ -1405,7 +1405,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "7.4.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   HEXPIREAT: command({
     name: "HEXPIREAT",
@@ -1414,7 +1414,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "7.4.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   HEXPIRETIME: command({
     name: "HEXPIRETIME",
@@ -1423,7 +1423,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "7.4.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   HGET: command({
     name: "HGET",
@@ -1432,7 +1432,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.0.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   HGETALL: command({
     name: "HGETALL",
@@ -1441,7 +1441,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   HINCRBY: command({
     name: "HINCRBY",
@@ -1450,7 +1450,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   HINCRBYFLOAT: command({
     name: "HINCRBYFLOAT",
@@ -1459,7 +1459,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.6.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   HKEYS: command({
     name: "HKEYS",
@@ -1468,7 +1468,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   HLEN: command({
     name: "HLEN",
@@ -1486,7 +1486,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.0.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   HMSET: command({
     name: "HMSET",
@@ -1495,7 +1495,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   HPERSIST: command({
     name: "HPERSIST",
@@ -1504,7 +1504,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "7.4.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   HPEXPIRE: command({
     name: "HPEXPIRE",
@@ -1513,7 +1513,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "7.4.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   HPEXPIREAT: command({
     name: "HPEXPIREAT",
@@ -1522,7 +1522,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "7.4.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   HPEXPIRETIME: command({
     name: "HPEXPIRETIME",
@@ -1531,7 +1531,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "7.4.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   HPTTL: command({
     name: "HPTTL",
@@ -1540,7 +1540,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "7.4.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   HRANDFIELD: command({
     name: "HRANDFIELD",
@@ -1549,7 +1549,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "6.2.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   HSCAN: command({
     name: "HSCAN",
@@ -1558,7 +1558,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.8.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   HSET: command({
     name: "HSET",
@@ -1567,7 +1567,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   HSETNX: command({
     name: "HSETNX",
@@ -1576,7 +1576,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   HSTRLEN: command({
     name: "HSTRLEN",
@@ -1594,7 +1594,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "7.4.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   HVALS: command({
     name: "HVALS",
@@ -1603,7 +1603,7 @@ export const COMMANDS = Object.freeze({
     group: "hash",
     since: "2.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   INCR: command({
     name: "INCR",
@@ -1612,7 +1612,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   INCRBY: command({
     name: "INCRBY",
@@ -1621,7 +1621,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   INCRBYFLOAT: command({
     name: "INCRBYFLOAT",
@@ -1630,7 +1630,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "2.6.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   INFO: command({
     name: "INFO",
@@ -1673,7 +1673,7 @@ export const COMMANDS = Object.freeze({
   }),
   LATENCY_DOCTOR: command({
     name: "LATENCY DOCTOR",
-    wire: ["LATENCY","DOCTOR"],
+    wire: ["LATENCY", "DOCTOR"],
     arity: 2,
     group: "server",
     since: "2.8.13",
@@ -1684,7 +1684,7 @@ export const COMMANDS = Object.freeze({
   }),
   LATENCY_GRAPH: command({
     name: "LATENCY GRAPH",
-    wire: ["LATENCY","GRAPH"],
+    wire: ["LATENCY", "GRAPH"],
     arity: 3,
     group: "server",
     since: "2.8.13",
@@ -1695,7 +1695,7 @@ export const COMMANDS = Object.freeze({
   }),
   LATENCY_HELP: command({
     name: "LATENCY HELP",
-    wire: ["LATENCY","HELP"],
+    wire: ["LATENCY", "HELP"],
     arity: 2,
     group: "server",
     since: "2.8.13",
@@ -1704,7 +1704,7 @@ export const COMMANDS = Object.freeze({
   }),
   LATENCY_HISTOGRAM: command({
     name: "LATENCY HISTOGRAM",
-    wire: ["LATENCY","HISTOGRAM"],
+    wire: ["LATENCY", "HISTOGRAM"],
     arity: -2,
     group: "server",
     since: "7.0.0",
@@ -1715,7 +1715,7 @@ export const COMMANDS = Object.freeze({
   }),
   LATENCY_HISTORY: command({
     name: "LATENCY HISTORY",
-    wire: ["LATENCY","HISTORY"],
+    wire: ["LATENCY", "HISTORY"],
     arity: 3,
     group: "server",
     since: "2.8.13",
@@ -1726,7 +1726,7 @@ export const COMMANDS = Object.freeze({
   }),
   LATENCY_LATEST: command({
     name: "LATENCY LATEST",
-    wire: ["LATENCY","LATEST"],
+    wire: ["LATENCY", "LATEST"],
     arity: 2,
     group: "server",
     since: "2.8.13",
@@ -1737,7 +1737,7 @@ export const COMMANDS = Object.freeze({
   }),
   LATENCY_RESET: command({
     name: "LATENCY RESET",
-    wire: ["LATENCY","RESET"],
+    wire: ["LATENCY", "RESET"],
     arity: -2,
     group: "server",
     since: "2.8.13",
@@ -1753,7 +1753,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "7.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 1, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 1, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   LINDEX: command({
     name: "LINDEX",
@@ -1762,7 +1762,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "1.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   LINSERT: command({
     name: "LINSERT",
@@ -1771,7 +1771,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "2.2.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   LLEN: command({
     name: "LLEN",
@@ -1789,7 +1789,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "6.2.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   LMPOP: command({
     name: "LMPOP",
@@ -1798,7 +1798,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "7.0.0",
     flags: F.WRITE | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   LOLWUT: command({
     name: "LOLWUT",
@@ -1816,7 +1816,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "1.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   LPOS: command({
     name: "LPOS",
@@ -1825,7 +1825,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "6.0.6",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   LPUSH: command({
     name: "LPUSH",
@@ -1834,7 +1834,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   LPUSHX: command({
     name: "LPUSHX",
@@ -1843,7 +1843,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "2.2.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   LRANGE: command({
     name: "LRANGE",
@@ -1852,7 +1852,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "1.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   LREM: command({
     name: "LREM",
@@ -1861,7 +1861,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "1.0.0",
     flags: F.WRITE,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   LSET: command({
     name: "LSET",
@@ -1870,7 +1870,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   LTRIM: command({
     name: "LTRIM",
@@ -1879,7 +1879,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "1.0.0",
     flags: F.WRITE,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   MEMORY: command({
     name: "MEMORY",
@@ -1892,7 +1892,7 @@ export const COMMANDS = Object.freeze({
   }),
   MEMORY_DOCTOR: command({
     name: "MEMORY DOCTOR",
-    wire: ["MEMORY","DOCTOR"],
+    wire: ["MEMORY", "DOCTOR"],
     arity: 2,
     group: "server",
     since: "4.0.0",
@@ -1903,7 +1903,7 @@ export const COMMANDS = Object.freeze({
   }),
   MEMORY_HELP: command({
     name: "MEMORY HELP",
-    wire: ["MEMORY","HELP"],
+    wire: ["MEMORY", "HELP"],
     arity: 2,
     group: "server",
     since: "4.0.0",
@@ -1912,7 +1912,7 @@ export const COMMANDS = Object.freeze({
   }),
   MEMORY_MALLOC_STATS: command({
     name: "MEMORY MALLOC-STATS",
-    wire: ["MEMORY","MALLOC-STATS"],
+    wire: ["MEMORY", "MALLOC-STATS"],
     arity: 2,
     group: "server",
     since: "4.0.0",
@@ -1923,7 +1923,7 @@ export const COMMANDS = Object.freeze({
   }),
   MEMORY_PURGE: command({
     name: "MEMORY PURGE",
-    wire: ["MEMORY","PURGE"],
+    wire: ["MEMORY", "PURGE"],
     arity: 2,
     group: "server",
     since: "4.0.0",
@@ -1934,7 +1934,7 @@ export const COMMANDS = Object.freeze({
   }),
   MEMORY_STATS: command({
     name: "MEMORY STATS",
-    wire: ["MEMORY","STATS"],
+    wire: ["MEMORY", "STATS"],
     arity: 2,
     group: "server",
     since: "4.0.0",
@@ -1945,7 +1945,7 @@ export const COMMANDS = Object.freeze({
   }),
   MEMORY_USAGE: command({
     name: "MEMORY USAGE",
-    wire: ["MEMORY","USAGE"],
+    wire: ["MEMORY", "USAGE"],
     arity: -3,
     group: "server",
     since: "4.0.0",
@@ -1959,7 +1959,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
     requestPolicy: "multi_shard",
   }),
   MIGRATE: command({
@@ -1969,7 +1969,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "2.6.0",
     flags: F.WRITE | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 3 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }, { begin: { keyword: "KEYS", startFrom: -2 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE","INCOMPLETE"] }],
+    keySpecs: [{ begin: { index: 3 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }, { begin: { keyword: "KEYS", startFrom: -2 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE", "INCOMPLETE"] }],
   }),
   MODULE: command({
     name: "MODULE",
@@ -1982,7 +1982,7 @@ export const COMMANDS = Object.freeze({
   }),
   MODULE_HELP: command({
     name: "MODULE HELP",
-    wire: ["MODULE","HELP"],
+    wire: ["MODULE", "HELP"],
     arity: 2,
     group: "server",
     since: "5.0.0",
@@ -1991,7 +1991,7 @@ export const COMMANDS = Object.freeze({
   }),
   MODULE_LIST: command({
     name: "MODULE LIST",
-    wire: ["MODULE","LIST"],
+    wire: ["MODULE", "LIST"],
     arity: 2,
     group: "server",
     since: "4.0.0",
@@ -2000,7 +2000,7 @@ export const COMMANDS = Object.freeze({
   }),
   MODULE_LOAD: command({
     name: "MODULE LOAD",
-    wire: ["MODULE","LOAD"],
+    wire: ["MODULE", "LOAD"],
     arity: -3,
     group: "server",
     since: "4.0.0",
@@ -2009,7 +2009,7 @@ export const COMMANDS = Object.freeze({
   }),
   MODULE_LOADEX: command({
     name: "MODULE LOADEX",
-    wire: ["MODULE","LOADEX"],
+    wire: ["MODULE", "LOADEX"],
     arity: -3,
     group: "server",
     since: "7.0.0",
@@ -2018,7 +2018,7 @@ export const COMMANDS = Object.freeze({
   }),
   MODULE_UNLOAD: command({
     name: "MODULE UNLOAD",
-    wire: ["MODULE","UNLOAD"],
+    wire: ["MODULE", "UNLOAD"],
     arity: 3,
     group: "server",
     since: "4.0.0",
@@ -2041,7 +2041,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "1.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   MSET: command({
     name: "MSET",
@@ -2050,7 +2050,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.1",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 2, limit: 0 } }, flags: ["OW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 2, limit: 0 } }, flags: ["OW", "UPDATE"] }],
     requestPolicy: "multi_shard",
     responsePolicy: "all_succeeded",
   }),
@@ -2061,7 +2061,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.1",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 2, limit: 0 } }, flags: ["OW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 2, limit: 0 } }, flags: ["OW", "INSERT"] }],
   }),
   MULTI: command({
     name: "MULTI",
@@ -2083,7 +2083,7 @@ export const COMMANDS = Object.freeze({
   }),
   OBJECT_ENCODING: command({
     name: "OBJECT ENCODING",
-    wire: ["OBJECT","ENCODING"],
+    wire: ["OBJECT", "ENCODING"],
     arity: 3,
     group: "generic",
     since: "2.2.3",
@@ -2092,7 +2092,7 @@ export const COMMANDS = Object.freeze({
   }),
   OBJECT_FREQ: command({
     name: "OBJECT FREQ",
-    wire: ["OBJECT","FREQ"],
+    wire: ["OBJECT", "FREQ"],
     arity: 3,
     group: "generic",
     since: "4.0.0",
@@ -2101,7 +2101,7 @@ export const COMMANDS = Object.freeze({
   }),
   OBJECT_HELP: command({
     name: "OBJECT HELP",
-    wire: ["OBJECT","HELP"],
+    wire: ["OBJECT", "HELP"],
     arity: 2,
     group: "generic",
     since: "6.2.0",
@@ -2110,7 +2110,7 @@ export const COMMANDS = Object.freeze({
   }),
   OBJECT_IDLETIME: command({
     name: "OBJECT IDLETIME",
-    wire: ["OBJECT","IDLETIME"],
+    wire: ["OBJECT", "IDLETIME"],
     arity: 3,
     group: "generic",
     since: "2.2.3",
@@ -2119,7 +2119,7 @@ export const COMMANDS = Object.freeze({
   }),
   OBJECT_REFCOUNT: command({
     name: "OBJECT REFCOUNT",
-    wire: ["OBJECT","REFCOUNT"],
+    wire: ["OBJECT", "REFCOUNT"],
     arity: 3,
     group: "generic",
     since: "2.2.3",
@@ -2133,7 +2133,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "2.2.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   PEXPIRE: command({
     name: "PEXPIRE",
@@ -2142,7 +2142,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "2.6.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   PEXPIREAT: command({
     name: "PEXPIREAT",
@@ -2151,7 +2151,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "2.6.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   PEXPIRETIME: command({
     name: "PEXPIRETIME",
@@ -2160,7 +2160,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "7.0.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   PFADD: command({
     name: "PFADD",
@@ -2169,7 +2169,7 @@ export const COMMANDS = Object.freeze({
     group: "hyperloglog",
     since: "2.8.9",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   PFCOUNT: command({
     name: "PFCOUNT",
@@ -2178,7 +2178,7 @@ export const COMMANDS = Object.freeze({
     group: "hyperloglog",
     since: "2.8.9",
     flags: F.READONLY | F.MAY_REPLICATE,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RW","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RW", "ACCESS"] }],
   }),
   PFDEBUG: command({
     name: "PFDEBUG",
@@ -2187,7 +2187,7 @@ export const COMMANDS = Object.freeze({
     group: "hyperloglog",
     since: "2.8.9",
     flags: F.WRITE | F.DENYOOM | F.ADMIN,
-    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS"] }],
   }),
   PFMERGE: command({
     name: "PFMERGE",
@@ -2196,7 +2196,7 @@ export const COMMANDS = Object.freeze({
     group: "hyperloglog",
     since: "2.8.9",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","INSERT"] }, { begin: { index: 2 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "INSERT"] }, { begin: { index: 2 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   PFSELFTEST: command({
     name: "PFSELFTEST",
@@ -2225,7 +2225,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "2.6.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }],
   }),
   PSUBSCRIBE: command({
     name: "PSUBSCRIBE",
@@ -2252,7 +2252,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "2.6.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   PUBLISH: command({
     name: "PUBLISH",
@@ -2274,7 +2274,7 @@ export const COMMANDS = Object.freeze({
   }),
   PUBSUB_CHANNELS: command({
     name: "PUBSUB CHANNELS",
-    wire: ["PUBSUB","CHANNELS"],
+    wire: ["PUBSUB", "CHANNELS"],
     arity: -2,
     group: "pubsub",
     since: "2.8.0",
@@ -2283,7 +2283,7 @@ export const COMMANDS = Object.freeze({
   }),
   PUBSUB_HELP: command({
     name: "PUBSUB HELP",
-    wire: ["PUBSUB","HELP"],
+    wire: ["PUBSUB", "HELP"],
     arity: 2,
     group: "pubsub",
     since: "6.2.0",
@@ -2292,7 +2292,7 @@ export const COMMANDS = Object.freeze({
   }),
   PUBSUB_NUMPAT: command({
     name: "PUBSUB NUMPAT",
-    wire: ["PUBSUB","NUMPAT"],
+    wire: ["PUBSUB", "NUMPAT"],
     arity: 2,
     group: "pubsub",
     since: "2.8.0",
@@ -2301,7 +2301,7 @@ export const COMMANDS = Object.freeze({
   }),
   PUBSUB_NUMSUB: command({
     name: "PUBSUB NUMSUB",
-    wire: ["PUBSUB","NUMSUB"],
+    wire: ["PUBSUB", "NUMSUB"],
     arity: -2,
     group: "pubsub",
     since: "2.8.0",
@@ -2310,7 +2310,7 @@ export const COMMANDS = Object.freeze({
   }),
   PUBSUB_SHARDCHANNELS: command({
     name: "PUBSUB SHARDCHANNELS",
-    wire: ["PUBSUB","SHARDCHANNELS"],
+    wire: ["PUBSUB", "SHARDCHANNELS"],
     arity: -2,
     group: "pubsub",
     since: "7.0.0",
@@ -2319,7 +2319,7 @@ export const COMMANDS = Object.freeze({
   }),
   PUBSUB_SHARDNUMSUB: command({
     name: "PUBSUB SHARDNUMSUB",
-    wire: ["PUBSUB","SHARDNUMSUB"],
+    wire: ["PUBSUB", "SHARDNUMSUB"],
     arity: -2,
     group: "pubsub",
     since: "7.0.0",
@@ -2380,7 +2380,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "1.0.0",
     flags: F.WRITE,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }],
   }),
   RENAMENX: command({
     name: "RENAMENX",
@@ -2389,7 +2389,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "1.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "INSERT"] }],
   }),
   REPLCONF: command({
     name: "REPLCONF",
@@ -2425,7 +2425,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "2.6.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }],
   }),
   RESTORE_ASKING: command({
     name: "RESTORE-ASKING",
@@ -2434,7 +2434,7 @@ export const COMMANDS = Object.freeze({
     group: "server",
     since: "3.0.0",
     flags: F.WRITE | F.DENYOOM | F.ASKING,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }],
   }),
   ROLE: command({
     name: "ROLE",
@@ -2452,7 +2452,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "1.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   RPOPLPUSH: command({
     name: "RPOPLPUSH",
@@ -2461,7 +2461,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "1.2.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   RPUSH: command({
     name: "RPUSH",
@@ -2470,7 +2470,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   RPUSHX: command({
     name: "RPUSHX",
@@ -2479,7 +2479,7 @@ export const COMMANDS = Object.freeze({
     group: "list",
     since: "2.2.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   SADD: command({
     name: "SADD",
@@ -2488,7 +2488,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   SAVE: command({
     name: "SAVE",
@@ -2530,7 +2530,7 @@ export const COMMANDS = Object.freeze({
   }),
   SCRIPT_DEBUG: command({
     name: "SCRIPT DEBUG",
-    wire: ["SCRIPT","DEBUG"],
+    wire: ["SCRIPT", "DEBUG"],
     arity: 3,
     group: "scripting",
     since: "3.2.0",
@@ -2539,7 +2539,7 @@ export const COMMANDS = Object.freeze({
   }),
   SCRIPT_EXISTS: command({
     name: "SCRIPT EXISTS",
-    wire: ["SCRIPT","EXISTS"],
+    wire: ["SCRIPT", "EXISTS"],
     arity: -3,
     group: "scripting",
     since: "2.6.0",
@@ -2550,7 +2550,7 @@ export const COMMANDS = Object.freeze({
   }),
   SCRIPT_FLUSH: command({
     name: "SCRIPT FLUSH",
-    wire: ["SCRIPT","FLUSH"],
+    wire: ["SCRIPT", "FLUSH"],
     arity: -2,
     group: "scripting",
     since: "2.6.0",
@@ -2561,7 +2561,7 @@ export const COMMANDS = Object.freeze({
   }),
   SCRIPT_HELP: command({
     name: "SCRIPT HELP",
-    wire: ["SCRIPT","HELP"],
+    wire: ["SCRIPT", "HELP"],
     arity: 2,
     group: "scripting",
     since: "5.0.0",
@@ -2570,7 +2570,7 @@ export const COMMANDS = Object.freeze({
   }),
   SCRIPT_KILL: command({
     name: "SCRIPT KILL",
-    wire: ["SCRIPT","KILL"],
+    wire: ["SCRIPT", "KILL"],
     arity: 2,
     group: "scripting",
     since: "2.6.0",
@@ -2581,7 +2581,7 @@ export const COMMANDS = Object.freeze({
   }),
   SCRIPT_LOAD: command({
     name: "SCRIPT LOAD",
-    wire: ["SCRIPT","LOAD"],
+    wire: ["SCRIPT", "LOAD"],
     arity: 3,
     group: "scripting",
     since: "2.6.0",
@@ -2592,7 +2592,7 @@ export const COMMANDS = Object.freeze({
   }),
   SCRIPT_SHOW: command({
     name: "SCRIPT SHOW",
-    wire: ["SCRIPT","SHOW"],
+    wire: ["SCRIPT", "SHOW"],
     arity: 3,
     group: "scripting",
     since: "8.0.0",
@@ -2606,7 +2606,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   SDIFFSTORE: command({
     name: "SDIFFSTORE",
@@ -2615,7 +2615,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }, { begin: { index: 2 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }, { begin: { index: 2 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   SELECT: command({
     name: "SELECT",
@@ -2637,7 +2637,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_CKQUORUM: command({
     name: "SENTINEL CKQUORUM",
-    wire: ["SENTINEL","CKQUORUM"],
+    wire: ["SENTINEL", "CKQUORUM"],
     arity: 3,
     group: "sentinel",
     since: "2.8.4",
@@ -2646,7 +2646,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_CONFIG: command({
     name: "SENTINEL CONFIG",
-    wire: ["SENTINEL","CONFIG"],
+    wire: ["SENTINEL", "CONFIG"],
     arity: -4,
     group: "sentinel",
     since: "6.2.0",
@@ -2655,7 +2655,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_DEBUG: command({
     name: "SENTINEL DEBUG",
-    wire: ["SENTINEL","DEBUG"],
+    wire: ["SENTINEL", "DEBUG"],
     arity: -2,
     group: "sentinel",
     since: "7.0.0",
@@ -2664,7 +2664,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_FAILOVER: command({
     name: "SENTINEL FAILOVER",
-    wire: ["SENTINEL","FAILOVER"],
+    wire: ["SENTINEL", "FAILOVER"],
     arity: 3,
     group: "sentinel",
     since: "2.8.4",
@@ -2673,7 +2673,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_FLUSHCONFIG: command({
     name: "SENTINEL FLUSHCONFIG",
-    wire: ["SENTINEL","FLUSHCONFIG"],
+    wire: ["SENTINEL", "FLUSHCONFIG"],
     arity: 2,
     group: "sentinel",
     since: "2.8.4",
@@ -2682,7 +2682,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_GET_MASTER_ADDR_BY_NAME: command({
     name: "SENTINEL GET-MASTER-ADDR-BY-NAME",
-    wire: ["SENTINEL","GET-MASTER-ADDR-BY-NAME"],
+    wire: ["SENTINEL", "GET-MASTER-ADDR-BY-NAME"],
     arity: 3,
     group: "sentinel",
     since: "2.8.4",
@@ -2691,7 +2691,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_GET_PRIMARY_ADDR_BY_NAME: command({
     name: "SENTINEL GET-PRIMARY-ADDR-BY-NAME",
-    wire: ["SENTINEL","GET-PRIMARY-ADDR-BY-NAME"],
+    wire: ["SENTINEL", "GET-PRIMARY-ADDR-BY-NAME"],
     arity: 3,
     group: "sentinel",
     since: "8.0.0",
@@ -2700,7 +2700,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_HELP: command({
     name: "SENTINEL HELP",
-    wire: ["SENTINEL","HELP"],
+    wire: ["SENTINEL", "HELP"],
     arity: 2,
     group: "sentinel",
     since: "6.2.0",
@@ -2709,7 +2709,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_INFO_CACHE: command({
     name: "SENTINEL INFO-CACHE",
-    wire: ["SENTINEL","INFO-CACHE"],
+    wire: ["SENTINEL", "INFO-CACHE"],
     arity: -3,
     group: "sentinel",
     since: "3.2.0",
@@ -2718,7 +2718,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_IS_MASTER_DOWN_BY_ADDR: command({
     name: "SENTINEL IS-MASTER-DOWN-BY-ADDR",
-    wire: ["SENTINEL","IS-MASTER-DOWN-BY-ADDR"],
+    wire: ["SENTINEL", "IS-MASTER-DOWN-BY-ADDR"],
     arity: 6,
     group: "sentinel",
     since: "2.8.4",
@@ -2727,7 +2727,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_IS_PRIMARY_DOWN_BY_ADDR: command({
     name: "SENTINEL IS-PRIMARY-DOWN-BY-ADDR",
-    wire: ["SENTINEL","IS-PRIMARY-DOWN-BY-ADDR"],
+    wire: ["SENTINEL", "IS-PRIMARY-DOWN-BY-ADDR"],
     arity: 6,
     group: "sentinel",
     since: "8.0.0",
@@ -2736,7 +2736,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_MASTER: command({
     name: "SENTINEL MASTER",
-    wire: ["SENTINEL","MASTER"],
+    wire: ["SENTINEL", "MASTER"],
     arity: 3,
     group: "sentinel",
     since: "2.8.4",
@@ -2745,7 +2745,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_MASTERS: command({
     name: "SENTINEL MASTERS",
-    wire: ["SENTINEL","MASTERS"],
+    wire: ["SENTINEL", "MASTERS"],
     arity: 2,
     group: "sentinel",
     since: "2.8.4",
@@ -2754,7 +2754,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_MONITOR: command({
     name: "SENTINEL MONITOR",
-    wire: ["SENTINEL","MONITOR"],
+    wire: ["SENTINEL", "MONITOR"],
     arity: 6,
     group: "sentinel",
     since: "2.8.4",
@@ -2763,7 +2763,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_MYID: command({
     name: "SENTINEL MYID",
-    wire: ["SENTINEL","MYID"],
+    wire: ["SENTINEL", "MYID"],
     arity: 2,
     group: "sentinel",
     since: "6.2.0",
@@ -2772,7 +2772,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_PENDING_SCRIPTS: command({
     name: "SENTINEL PENDING-SCRIPTS",
-    wire: ["SENTINEL","PENDING-SCRIPTS"],
+    wire: ["SENTINEL", "PENDING-SCRIPTS"],
     arity: 2,
     group: "sentinel",
     since: "2.8.4",
@@ -2781,7 +2781,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_PRIMARIES: command({
     name: "SENTINEL PRIMARIES",
-    wire: ["SENTINEL","PRIMARIES"],
+    wire: ["SENTINEL", "PRIMARIES"],
     arity: 2,
     group: "sentinel",
     since: "8.0.0",
@@ -2790,7 +2790,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_PRIMARY: command({
     name: "SENTINEL PRIMARY",
-    wire: ["SENTINEL","PRIMARY"],
+    wire: ["SENTINEL", "PRIMARY"],
     arity: 3,
     group: "sentinel",
     since: "8.0.0",
@@ -2799,7 +2799,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_REMOVE: command({
     name: "SENTINEL REMOVE",
-    wire: ["SENTINEL","REMOVE"],
+    wire: ["SENTINEL", "REMOVE"],
     arity: 3,
     group: "sentinel",
     since: "2.8.4",
@@ -2808,7 +2808,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_REPLICAS: command({
     name: "SENTINEL REPLICAS",
-    wire: ["SENTINEL","REPLICAS"],
+    wire: ["SENTINEL", "REPLICAS"],
     arity: 3,
     group: "sentinel",
     since: "5.0.0",
@@ -2817,7 +2817,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_RESET: command({
     name: "SENTINEL RESET",
-    wire: ["SENTINEL","RESET"],
+    wire: ["SENTINEL", "RESET"],
     arity: 3,
     group: "sentinel",
     since: "2.8.4",
@@ -2826,7 +2826,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_SENTINELS: command({
     name: "SENTINEL SENTINELS",
-    wire: ["SENTINEL","SENTINELS"],
+    wire: ["SENTINEL", "SENTINELS"],
     arity: 3,
     group: "sentinel",
     since: "2.8.4",
@@ -2835,7 +2835,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_SET: command({
     name: "SENTINEL SET",
-    wire: ["SENTINEL","SET"],
+    wire: ["SENTINEL", "SET"],
     arity: -5,
     group: "sentinel",
     since: "2.8.4",
@@ -2844,7 +2844,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_SIMULATE_FAILURE: command({
     name: "SENTINEL SIMULATE-FAILURE",
-    wire: ["SENTINEL","SIMULATE-FAILURE"],
+    wire: ["SENTINEL", "SIMULATE-FAILURE"],
     arity: -3,
     group: "sentinel",
     since: "3.2.0",
@@ -2853,7 +2853,7 @@ export const COMMANDS = Object.freeze({
   }),
   SENTINEL_SLAVES: command({
     name: "SENTINEL SLAVES",
-    wire: ["SENTINEL","SLAVES"],
+    wire: ["SENTINEL", "SLAVES"],
     arity: 3,
     group: "sentinel",
     since: "2.8.0",
@@ -2867,7 +2867,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE","VARIABLE_FLAGS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE", "VARIABLE_FLAGS"] }],
   }),
   SETBIT: command({
     name: "SETBIT",
@@ -2876,7 +2876,7 @@ export const COMMANDS = Object.freeze({
     group: "bitmap",
     since: "2.2.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   SETEX: command({
     name: "SETEX",
@@ -2885,7 +2885,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "2.0.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }],
   }),
   SETNX: command({
     name: "SETNX",
@@ -2894,7 +2894,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "INSERT"] }],
   }),
   SETRANGE: command({
     name: "SETRANGE",
@@ -2903,7 +2903,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "2.2.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   SHUTDOWN: command({
     name: "SHUTDOWN",
@@ -2921,7 +2921,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   SINTERCARD: command({
     name: "SINTERCARD",
@@ -2930,7 +2930,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "7.0.0",
     flags: F.READONLY | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO", "ACCESS"] }],
   }),
   SINTERSTORE: command({
     name: "SINTERSTORE",
@@ -2939,7 +2939,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }, { begin: { index: 2 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }, { begin: { index: 2 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   SISMEMBER: command({
     name: "SISMEMBER",
@@ -2970,7 +2970,7 @@ export const COMMANDS = Object.freeze({
   }),
   SLOWLOG_GET: command({
     name: "SLOWLOG GET",
-    wire: ["SLOWLOG","GET"],
+    wire: ["SLOWLOG", "GET"],
     arity: -2,
     group: "server",
     since: "2.2.12",
@@ -2980,7 +2980,7 @@ export const COMMANDS = Object.freeze({
   }),
   SLOWLOG_HELP: command({
     name: "SLOWLOG HELP",
-    wire: ["SLOWLOG","HELP"],
+    wire: ["SLOWLOG", "HELP"],
     arity: 2,
     group: "server",
     since: "6.2.0",
@@ -2989,7 +2989,7 @@ export const COMMANDS = Object.freeze({
   }),
   SLOWLOG_LEN: command({
     name: "SLOWLOG LEN",
-    wire: ["SLOWLOG","LEN"],
+    wire: ["SLOWLOG", "LEN"],
     arity: 2,
     group: "server",
     since: "2.2.12",
@@ -3000,7 +3000,7 @@ export const COMMANDS = Object.freeze({
   }),
   SLOWLOG_RESET: command({
     name: "SLOWLOG RESET",
-    wire: ["SLOWLOG","RESET"],
+    wire: ["SLOWLOG", "RESET"],
     arity: 2,
     group: "server",
     since: "2.2.12",
@@ -3016,7 +3016,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   SMISMEMBER: command({
     name: "SMISMEMBER",
@@ -3025,7 +3025,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "6.2.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   SMOVE: command({
     name: "SMOVE",
@@ -3034,7 +3034,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   SORT: command({
     name: "SORT",
@@ -3043,7 +3043,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }, { begin: { unknown: true }, find: { unknown: true }, flags: ["RO","ACCESS"] }, { begin: { unknown: true }, find: { unknown: true }, flags: ["OW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }, { begin: { unknown: true }, find: { unknown: true }, flags: ["RO", "ACCESS"] }, { begin: { unknown: true }, find: { unknown: true }, flags: ["OW", "UPDATE"] }],
   }),
   SORT_RO: command({
     name: "SORT_RO",
@@ -3052,7 +3052,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "7.0.0",
     flags: F.READONLY | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }, { begin: { unknown: true }, find: { unknown: true }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }, { begin: { unknown: true }, find: { unknown: true }, flags: ["RO", "ACCESS"] }],
   }),
   SPOP: command({
     name: "SPOP",
@@ -3061,7 +3061,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   SPUBLISH: command({
     name: "SPUBLISH",
@@ -3079,7 +3079,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   SREM: command({
     name: "SREM",
@@ -3088,7 +3088,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   SSCAN: command({
     name: "SSCAN",
@@ -3097,7 +3097,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "2.8.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   SSUBSCRIBE: command({
     name: "SSUBSCRIBE",
@@ -3133,7 +3133,7 @@ export const COMMANDS = Object.freeze({
     group: "string",
     since: "1.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   SUNION: command({
     name: "SUNION",
@@ -3142,7 +3142,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   SUNIONSTORE: command({
     name: "SUNIONSTORE",
@@ -3151,7 +3151,7 @@ export const COMMANDS = Object.freeze({
     group: "set",
     since: "1.0.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }, { begin: { index: 2 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }, { begin: { index: 2 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   SUNSUBSCRIBE: command({
     name: "SUNSUBSCRIBE",
@@ -3207,7 +3207,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "1.0.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   TYPE: command({
     name: "TYPE",
@@ -3225,7 +3225,7 @@ export const COMMANDS = Object.freeze({
     group: "generic",
     since: "4.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RM","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: -1, step: 1, limit: 0 } }, flags: ["RM", "DELETE"] }],
     requestPolicy: "multi_shard",
     responsePolicy: "agg_sum",
   }),
@@ -3285,7 +3285,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "5.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   XADD: command({
     name: "XADD",
@@ -3294,7 +3294,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "5.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   XAUTOCLAIM: command({
     name: "XAUTOCLAIM",
@@ -3303,7 +3303,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "6.2.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   XCLAIM: command({
     name: "XCLAIM",
@@ -3312,7 +3312,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "5.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   XDEL: command({
     name: "XDEL",
@@ -3321,7 +3321,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "5.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   XGROUP: command({
     name: "XGROUP",
@@ -3334,43 +3334,43 @@ export const COMMANDS = Object.freeze({
   }),
   XGROUP_CREATE: command({
     name: "XGROUP CREATE",
-    wire: ["XGROUP","CREATE"],
+    wire: ["XGROUP", "CREATE"],
     arity: -5,
     group: "stream",
     since: "5.0.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   XGROUP_CREATECONSUMER: command({
     name: "XGROUP CREATECONSUMER",
-    wire: ["XGROUP","CREATECONSUMER"],
+    wire: ["XGROUP", "CREATECONSUMER"],
     arity: 5,
     group: "stream",
     since: "6.2.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","INSERT"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "INSERT"] }],
   }),
   XGROUP_DELCONSUMER: command({
     name: "XGROUP DELCONSUMER",
-    wire: ["XGROUP","DELCONSUMER"],
+    wire: ["XGROUP", "DELCONSUMER"],
     arity: 5,
     group: "stream",
     since: "5.0.0",
     flags: F.WRITE,
-    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   XGROUP_DESTROY: command({
     name: "XGROUP DESTROY",
-    wire: ["XGROUP","DESTROY"],
+    wire: ["XGROUP", "DESTROY"],
     arity: 4,
     group: "stream",
     since: "5.0.0",
     flags: F.WRITE,
-    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   XGROUP_HELP: command({
     name: "XGROUP HELP",
-    wire: ["XGROUP","HELP"],
+    wire: ["XGROUP", "HELP"],
     arity: 2,
     group: "stream",
     since: "5.0.0",
@@ -3379,12 +3379,12 @@ export const COMMANDS = Object.freeze({
   }),
   XGROUP_SETID: command({
     name: "XGROUP SETID",
-    wire: ["XGROUP","SETID"],
+    wire: ["XGROUP", "SETID"],
     arity: -5,
     group: "stream",
     since: "5.0.0",
     flags: F.WRITE,
-    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   XINFO: command({
     name: "XINFO",
@@ -3397,25 +3397,25 @@ export const COMMANDS = Object.freeze({
   }),
   XINFO_CONSUMERS: command({
     name: "XINFO CONSUMERS",
-    wire: ["XINFO","CONSUMERS"],
+    wire: ["XINFO", "CONSUMERS"],
     arity: 4,
     group: "stream",
     since: "5.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   XINFO_GROUPS: command({
     name: "XINFO GROUPS",
-    wire: ["XINFO","GROUPS"],
+    wire: ["XINFO", "GROUPS"],
     arity: 3,
     group: "stream",
     since: "5.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   XINFO_HELP: command({
     name: "XINFO HELP",
-    wire: ["XINFO","HELP"],
+    wire: ["XINFO", "HELP"],
     arity: 2,
     group: "stream",
     since: "5.0.0",
@@ -3424,12 +3424,12 @@ export const COMMANDS = Object.freeze({
   }),
   XINFO_STREAM: command({
     name: "XINFO STREAM",
-    wire: ["XINFO","STREAM"],
+    wire: ["XINFO", "STREAM"],
     arity: -3,
     group: "stream",
     since: "5.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   XLEN: command({
     name: "XLEN",
@@ -3447,7 +3447,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "5.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   XRANGE: command({
     name: "XRANGE",
@@ -3456,7 +3456,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "5.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   XREAD: command({
     name: "XREAD",
@@ -3465,7 +3465,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "5.0.0",
     flags: F.BLOCKING | F.READONLY | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { keyword: "STREAMS", startFrom: 1 }, find: { range: { lastKey: -1, step: 1, limit: 2 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { keyword: "STREAMS", startFrom: 1 }, find: { range: { lastKey: -1, step: 1, limit: 2 } }, flags: ["RO", "ACCESS"] }],
   }),
   XREADGROUP: command({
     name: "XREADGROUP",
@@ -3474,7 +3474,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "5.0.0",
     flags: F.BLOCKING | F.WRITE | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { keyword: "STREAMS", startFrom: 4 }, find: { range: { lastKey: -1, step: 1, limit: 2 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { keyword: "STREAMS", startFrom: 4 }, find: { range: { lastKey: -1, step: 1, limit: 2 } }, flags: ["RO", "ACCESS"] }],
   }),
   XREVRANGE: command({
     name: "XREVRANGE",
@@ -3483,7 +3483,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "5.0.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   XSETID: command({
     name: "XSETID",
@@ -3492,7 +3492,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "5.0.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   XTRIM: command({
     name: "XTRIM",
@@ -3501,7 +3501,7 @@ export const COMMANDS = Object.freeze({
     group: "stream",
     since: "5.0.0",
     flags: F.WRITE,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   ZADD: command({
     name: "ZADD",
@@ -3510,7 +3510,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "1.2.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "UPDATE"] }],
   }),
   ZCARD: command({
     name: "ZCARD",
@@ -3528,7 +3528,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.0.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZDIFF: command({
     name: "ZDIFF",
@@ -3537,7 +3537,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "6.2.0",
     flags: F.READONLY | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZDIFFSTORE: command({
     name: "ZDIFFSTORE",
@@ -3546,7 +3546,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "6.2.0",
     flags: F.WRITE | F.DENYOOM | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }, { begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }, { begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZINCRBY: command({
     name: "ZINCRBY",
@@ -3555,7 +3555,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "1.2.0",
     flags: F.WRITE | F.DENYOOM | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","UPDATE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "UPDATE"] }],
   }),
   ZINTER: command({
     name: "ZINTER",
@@ -3564,7 +3564,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "6.2.0",
     flags: F.READONLY | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZINTERCARD: command({
     name: "ZINTERCARD",
@@ -3573,7 +3573,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "7.0.0",
     flags: F.READONLY | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZINTERSTORE: command({
     name: "ZINTERSTORE",
@@ -3582,7 +3582,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.0.0",
     flags: F.WRITE | F.DENYOOM | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }, { begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }, { begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZLEXCOUNT: command({
     name: "ZLEXCOUNT",
@@ -3591,7 +3591,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.8.9",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZMPOP: command({
     name: "ZMPOP",
@@ -3600,7 +3600,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "7.0.0",
     flags: F.WRITE | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   ZMSCORE: command({
     name: "ZMSCORE",
@@ -3609,7 +3609,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "6.2.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZPOPMAX: command({
     name: "ZPOPMAX",
@@ -3618,7 +3618,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "5.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   ZPOPMIN: command({
     name: "ZPOPMIN",
@@ -3627,7 +3627,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "5.0.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","ACCESS","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "ACCESS", "DELETE"] }],
   }),
   ZRANDMEMBER: command({
     name: "ZRANDMEMBER",
@@ -3636,7 +3636,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "6.2.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZRANGE: command({
     name: "ZRANGE",
@@ -3645,7 +3645,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "1.2.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZRANGEBYLEX: command({
     name: "ZRANGEBYLEX",
@@ -3654,7 +3654,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.8.9",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZRANGEBYSCORE: command({
     name: "ZRANGEBYSCORE",
@@ -3663,7 +3663,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "1.0.5",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZRANGESTORE: command({
     name: "ZRANGESTORE",
@@ -3672,7 +3672,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "6.2.0",
     flags: F.WRITE | F.DENYOOM,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }, { begin: { index: 2 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZRANK: command({
     name: "ZRANK",
@@ -3681,7 +3681,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.0.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZREM: command({
     name: "ZREM",
@@ -3690,7 +3690,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "1.2.0",
     flags: F.WRITE | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   ZREMRANGEBYLEX: command({
     name: "ZREMRANGEBYLEX",
@@ -3699,7 +3699,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.8.9",
     flags: F.WRITE,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   ZREMRANGEBYRANK: command({
     name: "ZREMRANGEBYRANK",
@@ -3708,7 +3708,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.0.0",
     flags: F.WRITE,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   ZREMRANGEBYSCORE: command({
     name: "ZREMRANGEBYSCORE",
@@ -3717,7 +3717,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "1.2.0",
     flags: F.WRITE,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW","DELETE"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RW", "DELETE"] }],
   }),
   ZREVRANGE: command({
     name: "ZREVRANGE",
@@ -3726,7 +3726,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "1.2.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZREVRANGEBYLEX: command({
     name: "ZREVRANGEBYLEX",
@@ -3735,7 +3735,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.8.9",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZREVRANGEBYSCORE: command({
     name: "ZREVRANGEBYSCORE",
@@ -3744,7 +3744,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.2.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZREVRANK: command({
     name: "ZREVRANK",
@@ -3753,7 +3753,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.0.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZSCAN: command({
     name: "ZSCAN",
@@ -3762,7 +3762,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.8.0",
     flags: F.READONLY,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZSCORE: command({
     name: "ZSCORE",
@@ -3771,7 +3771,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "1.2.0",
     flags: F.READONLY | F.FAST,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZUNION: command({
     name: "ZUNION",
@@ -3780,7 +3780,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "6.2.0",
     flags: F.READONLY | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO", "ACCESS"] }],
   }),
   ZUNIONSTORE: command({
     name: "ZUNIONSTORE",
@@ -3789,7 +3789,7 @@ export const COMMANDS = Object.freeze({
     group: "sorted_set",
     since: "2.0.0",
     flags: F.WRITE | F.DENYOOM | F.MOVABLE_KEYS,
-    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW","UPDATE"] }, { begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO","ACCESS"] }],
+    keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["OW", "UPDATE"] }, { begin: { index: 2 }, find: { keynum: { keyNumIndex: 0, firstKey: 1, step: 1 } }, flags: ["RO", "ACCESS"] }],
   }),
 });
 

@@ -70,7 +70,7 @@ describe("connection limits (the seed's timings)", () => {
     const rejected = outcomes.filter((o) => o.status === "rejected");
     assert.equal(rejected.length, 2);
     for (const outcome of rejected) {
-      const reason = (outcome as PromiseRejectedResult).reason as TimeoutError;
+      const reason = (outcome).reason as TimeoutError;
       assert.ok(reason instanceof TimeoutError);
       assert.equal(reason.phase, "pool");
     }

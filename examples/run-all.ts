@@ -1,0 +1,64 @@
+/**
+ * Runs every example with its timing: `npm run examples`.
+ *
+ * It uses the server at REDIS_HOST:REDIS_PORT (default 127.0.0.1:6379) when one answers PING
+ * there; otherwise it starts a throwaway redis-server on a free port (through the test harness,
+ * which stops it by PID however this process ends) and stops it afterwards.
+ */
+import { Redis } from "coredis";
+import { startStandalone, type RedisServer } from "../test/harness/servers.js";
+import { main as connectionLimits } from "./connection-limits.js";
+import { main as customConnection } from "./custom-connection.js";
+import { main as enoughConnections } from "./enough-connections.js";
+import { exampleLocation, type ExampleLocation } from "./location.js";
+import { main as parentOwnedPool } from "./parent-owned-pool.js";
+import { main as poolTimeout } from "./pool-timeout.js";
+import { main as sharedPool } from "./shared-pool.js";
+import { main as unownedPool } from "./unowned-pool.js";
+
+const examples: [name: string, run: (location: ExampleLocation) => Promise<string>][] = [
+  ["connection-limits (8 connections, 10 BLPOPs: about 6 s)", connectionLimits],
+  ["enough-connections (10 connections: about 3 s)", enoughConnections],
+  ["pool-timeout (two TimeoutErrors after about 1 s)", poolTimeout],
+  ["shared-pool (same client id)", sharedPool],
+  ["parent-owned-pool (1024 workers)", parentOwnedPool],
+  ["unowned-pool (the anti-pattern, safe here)", unownedPool],
+  ["custom-connection", customConnection],
+];
+
+async function answers(location: ExampleLocation): Promise<boolean> {
+  const probe = new Redis({ ...location, connectTimeout: 500, retryPolicy: { retryDelayMs: () => undefined } });
+  try {
+    await probe.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await probe.close();
+  }
+}
+
+let location = exampleLocation();
+let throwaway: RedisServer | undefined;
+if (!(await answers(location))) {
+  throwaway = await startStandalone();
+  location = { host: throwaway.host, port: throwaway.port };
+  console.log(`nothing answered at ${exampleLocation().host}:${exampleLocation().port}; started a throwaway redis-server on port ${throwaway.port}`);
+}
+
+let failures = 0;
+try {
+  for (const [name, run] of examples) {
+    const started = performance.now();
+    try {
+      const result = await run(location);
+      console.log(`✔ ${name}\n    ${result}  [${((performance.now() - started) / 1000).toFixed(2)} s]`);
+    } catch (error) {
+      failures++;
+      console.log(`✘ ${name}\n    ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+} finally {
+  await throwaway?.stop();
+}
+process.exitCode = failures === 0 ? 0 : 1;
