@@ -31,10 +31,8 @@ export { TCPLocation, UnixDomainSocketLocation } from "./connection/location.js"
 export type { Location } from "./connection/location.js";
 export type { Credentials, CredentialProvider } from "./connection/handshake.js";
 
-export type { RedisArgument, RESPValue, RESPVersion, PushMessage, ReplyContext, ReplyTransform } from "./protocol/values.js";
-export type { StringType } from "./commands/executor.js";
-export { CommandFlag } from "./commands/command-spec.js";
-export type { CommandSpec, KeySpec } from "./commands/command-spec.js";
+export type { RedisArgument, RESPValue, RESPVersion, PushMessage } from "./protocol/values.js";
+export * from "./commands/index.js";
 
 export {
   RedisError,

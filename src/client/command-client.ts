@@ -22,7 +22,7 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
   readonly #call: CallOptions | undefined;
 
   /** Subclasses supply the core they share; see `Redis`. */
-  protected constructor(core: ClientCore, decodeStrings: boolean, call: CallOptions | undefined) {
+  constructor(core: ClientCore, decodeStrings: boolean, call: CallOptions | undefined) {
     super();
     this.core = core;
     this.#decodeStrings = decodeStrings;
@@ -79,8 +79,4 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
 }
 
 /** A view made by `withOptions()` or `decoding()`; its life cycle is its client's. */
-class CommandView<S extends StringType> extends CommandClient<S> {
-  constructor(core: ClientCore, decodeStrings: boolean, call: CallOptions | undefined) {
-    super(core, decodeStrings, call);
-  }
-}
+class CommandView<S extends StringType> extends CommandClient<S> {}

@@ -6,6 +6,7 @@
  */
 import type { RedisArgument } from "../protocol/values.js";
 import { CommandFlag, type CommandSpec } from "./command-spec.js";
+import { EXCLUDED_COMMANDS } from "./excluded.js";
 
 /**
  * Whether a command needs a dedicated connection: commands flagged BLOCKING (BLPOP, BRPOP, BLMOVE,
@@ -25,35 +26,12 @@ export function needsDedicatedConnection(spec: CommandSpec | undefined, argv: re
 }
 
 /**
- * Commands that change the state of the connection they run on. On a shared connection they
- * would change it for every other caller, so `sendCommand` refuses them there: options, pipelines,
- * transactions, pubsub and monitor objects reach them instead.
+ * Commands that change the state of the connection they run on (SELECT, SUBSCRIBE, MULTI …),
+ * read off the exclusion list: on a shared connection they would change it for every other
+ * caller, so `sendCommand` refuses them there. Options, pipelines, transactions, pubsub and
+ * monitor objects reach them instead. DEBUG is excluded from the methods only because the
+ * specification does not describe its arguments: it may be sent.
  */
-export const CONNECTION_STATE_COMMANDS: ReadonlySet<string> = new Set([
-  "SELECT",
-  "AUTH",
-  "HELLO",
-  "QUIT",
-  "RESET",
-  "CLIENT REPLY",
-  "CLIENT TRACKING",
-  "CLIENT CACHING",
-  "READONLY",
-  "READWRITE",
-  "ASKING",
-  "MONITOR",
-  "SYNC",
-  "PSYNC",
-  "REPLCONF",
-  "MULTI",
-  "EXEC",
-  "DISCARD",
-  "WATCH",
-  "UNWATCH",
-  "SUBSCRIBE",
-  "UNSUBSCRIBE",
-  "PSUBSCRIBE",
-  "PUNSUBSCRIBE",
-  "SSUBSCRIBE",
-  "SUNSUBSCRIBE",
-]);
+export const CONNECTION_STATE_COMMANDS: ReadonlySet<string> = new Set(
+  Object.keys(EXCLUDED_COMMANDS).filter((name) => name !== "DEBUG"),
+);

@@ -273,9 +273,10 @@ export class RESPDecoder {
             this.#stashLine(buf, off);
             return;
           }
-          if (!this.#strings) value = buf.subarray(off + 1, cr);
+          // Simple strings are status words (OK, PONG, QUEUED, a TYPE name): never binary data, so
+          // they are strings in either mode, and a reply typed "OK" is "OK" for Redis<Buffer> too.
           // "+OK" answers most writes: skip the string decoder for it.
-          else if (cr === off + 3 && buf[off + 1] === 79 && buf[off + 2] === 75) value = "OK";
+          if (cr === off + 3 && buf[off + 1] === 79 && buf[off + 2] === 75) value = "OK";
           else value = utf8(buf, off + 1, cr);
           off = cr + 2;
           break;

@@ -7,6 +7,8 @@
  *   turn maps into null-prototype records where a command's reply is better read that way.
  * - RESP3 sets decode to arrays (a JS `Set` of Buffers would not de-duplicate anything, and RESP2
  *   sends the same replies as arrays, so both protocols give the same shape).
+ * - Simple strings (`+OK`) always decode to `string`, whatever the decoding mode: they are status
+ *   words, never binary data. The mode applies to bulk and verbatim strings.
  * - Verbatim strings decode to their text without the three-letter format prefix.
  * - Big numbers decode to `bigint`; doubles to `number` (`inf`, `-inf`, `nan` included).
  * - Error replies (simple and bulk) decode to {@link ResponseError} values; the connection decides

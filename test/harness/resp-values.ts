@@ -134,7 +134,8 @@ function stringLike(bytes: Buffer, decodeStrings: boolean): string | Buffer {
 export function expectedDecoded(v: TestValue, decodeStrings: boolean): RESPValue {
   switch (v.type) {
     case "simple":
-      return stringLike(Buffer.from(v.value, "utf8"), decodeStrings);
+      // Status words are strings in either decoding mode.
+      return stringLike(Buffer.from(v.value, "utf8"), true);
     case "error":
     case "bulkError":
       return errorFromReply(Buffer.from(v.message, "utf8").toString("utf8"));

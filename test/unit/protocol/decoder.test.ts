@@ -91,12 +91,13 @@ function assertMalformed(bytes: string, message?: RegExp, options?: DecoderOptio
 const reply = (value: RESPValue): Events[number] => ["reply", value];
 
 describe("RESPDecoder scalars", () => {
-  it("simple strings, in string and Buffer mode", () => {
+  it("simple strings, as strings in string and Buffer mode alike", () => {
     assertDecodes("+OK\r\n", [reply("OK")]);
     assertDecodes("+hello world\r\n", [reply("hello world")]);
     assertDecodes("+\r\n", [reply("")]);
     assertDecodes(Buffer.from("+héllo ✓\r\n"), [reply("héllo ✓")]);
-    assertDecodes("+OK\r\n", [reply(Buffer.from("OK"))], false);
+    assertDecodes("+OK\r\n", [reply("OK")], false);
+    assertDecodes("+PONG\r\n", [reply("PONG")], false);
     assertDecodes(`+${"x".repeat(200)}\r\n`, [reply("x".repeat(200))]);
   });
 
@@ -166,7 +167,7 @@ describe("RESPDecoder scalars", () => {
   it("Buffer-mode values are views of the chunk, which is never written to", () => {
     const recorder = new Recorder(false);
     const decoder = new RESPDecoder(recorder);
-    const chunk = Buffer.from("$5\r\nhello\r\n+world\r\n");
+    const chunk = Buffer.from("$5\r\nhello\r\n$5\r\nworld\r\n");
     const copy = Buffer.from(chunk);
     decoder.feed(chunk);
     assert.deepStrictEqual(chunk, copy);
@@ -191,7 +192,7 @@ describe("RESPDecoder aggregates", () => {
     assertDecodes("*0\r\n", [reply([])]);
     assertDecodes("*3\r\n:1\r\n$1\r\na\r\n*2\r\n#t\r\n_\r\n", [reply([1, "a", [true, null]])]);
     assertDecodes("*2\r\n*-1\r\n$-1\r\n", [reply([null, null])]);
-    assertDecodes("*2\r\n+a\r\n$1\r\nb\r\n", [reply([Buffer.from("a"), Buffer.from("b")])], false);
+    assertDecodes("*2\r\n+a\r\n$1\r\nb\r\n", [reply(["a", Buffer.from("b")])], false);
   });
 
   it("error replies sit in place inside an aggregate", () => {
@@ -216,7 +217,7 @@ describe("RESPDecoder aggregates", () => {
     assertDecodes("%1\r\n+k\r\n%1\r\n:1\r\n*1\r\n_\r\n", [
       reply(new Map<RESPValue, RESPValue>([["k", new Map<RESPValue, RESPValue>([[1, [null]]])]])),
     ]);
-    assertDecodes("%1\r\n+k\r\n+v\r\n", [reply(new Map<RESPValue, RESPValue>([[Buffer.from("k"), Buffer.from("v")]]))], false);
+    assertDecodes("%1\r\n$1\r\nk\r\n$1\r\nv\r\n", [reply(new Map<RESPValue, RESPValue>([[Buffer.from("k"), Buffer.from("v")]]))], false);
   });
 
   it("a __proto__ key does not pollute anything", () => {
