@@ -63,6 +63,12 @@ export interface RedisOptions<S extends StringType = string> {
   connectionPoolClass?: ConnectionPoolClass;
   /** Which failed requests are sent again. @defaultValue retry only requests never written, 3 attempts */
   retryPolicy?: RetryPolicy;
+  /**
+   * Fire and forget: connections send `CLIENT REPLY OFF`, Redis answers nothing, and every
+   * command resolves to `null` once written (its typed reply is not delivered). For bulk writes
+   * whose outcome does not matter. @defaultValue false
+   */
+  noreply?: boolean;
   /** `CLIENT NO-EVICT ON` on every connection. */
   noevict?: boolean;
   /** `CLIENT NO-TOUCH ON` on every connection (Redis 7.2+). */
@@ -88,6 +94,7 @@ const CONNECTION_KEYS = [
   "maxIdleTime",
   "maxConnections",
   "poolTimeout",
+  "noreply",
   "noevict",
   "notouch",
   "maxReplyBytes",
@@ -137,6 +144,7 @@ export function poolOptionsFor(options: RedisOptions<StringType>): ConnectionPoo
   copy("maxIdleTime", options.maxIdleTime);
   copy("maxConnections", options.maxConnections);
   copy("timeout", options.poolTimeout);
+  copy("noreply", options.noreply);
   copy("noevict", options.noevict);
   copy("notouch", options.notouch);
   copy("maxReplyBytes", options.maxReplyBytes);

@@ -73,6 +73,12 @@ export interface BaseConnectionOptions {
   notouch?: boolean;
   /** Largest reply accepted, in bytes; larger ones fail with a {@link ProtocolError}. @defaultValue 512 MiB */
   maxReplyBytes?: number;
+  /**
+   * Fire and forget: the connection sends `CLIENT REPLY OFF` after its handshake, so Redis sends
+   * no replies at all, and each request resolves to `null` once it is written — whatever its
+   * method's reply type says. Errors from Redis are not reported either.
+   */
+  noreply?: boolean;
 }
 
 /** What a connection tells its owner (a pool) about itself. */
@@ -140,6 +146,8 @@ export abstract class BaseConnection {
   #flushScheduled = false;
   #sequence = 0;
   #pendingBlocking = 0;
+  /** Set once `CLIENT REPLY OFF` is sent: requests settle on write (see `noreply`). */
+  #noreply = false;
   #stallTimer: NodeJS.Timeout | undefined;
   #closed: Promise<void> | undefined;
   #resolveClosed: (() => void) | undefined;
@@ -326,10 +334,16 @@ export abstract class BaseConnection {
         continue;
       }
       request.state = RequestState.Written;
+      if (this.#noreply) continue;
       if (request.blocking) this.#pendingBlocking++;
       this.#pending.push(request);
     }
     this.#writeChunks(this.#encoder.take());
+    if (this.#noreply) {
+      // No reply will come: each written request is done (see BaseConnectionOptions.noreply).
+      for (const request of requests) if (request.state === RequestState.Written) request.settle(null);
+      return;
+    }
     this.#armStallTimer();
   }
 
@@ -415,6 +429,12 @@ export abstract class BaseConnection {
     for (let i = 0; i < required.length; i++) {
       const reply = replies[i];
       if (reply instanceof ResponseError) throw reply;
+    }
+    if (options.noreply === true) {
+      // Written last and alone: Redis answers nothing from here on, this command included.
+      this.#encoder.encode(["CLIENT", "REPLY", "OFF"]);
+      this.#writeChunks(this.#encoder.take());
+      this.#noreply = true;
     }
   }
 

@@ -192,3 +192,17 @@ describe("options", () => {
     assert.ok(new TCPConnection(tcp));
   });
 });
+
+describe("noreply", () => {
+  it("sends commands without waiting for replies, which Redis does not send", async () => {
+    await using fireAndForget = new Redis({ port: server.port, noreply: true });
+    await using normal = new Redis({ port: server.port });
+    assert.equal(await fireAndForget.set("noreply:key", "written"), null);
+    assert.equal(await fireAndForget.incr("noreply:counter"), null);
+    // The writes happened: a normal client sees them once the noreply connection's bytes are read.
+    await fireAndForget.set("noreply:last", "done");
+    while ((await normal.get("noreply:last")) !== "done") await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(await normal.get("noreply:key"), "written");
+    assert.equal(await normal.get("noreply:counter"), "1");
+  });
+});
