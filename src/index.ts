@@ -7,7 +7,13 @@
 export { Redis } from "./client/redis.js";
 export { CommandClient } from "./client/command-client.js";
 export type { CallOptions } from "./client/client-core.js";
-export type { RedisOptions, ConnectionPoolClass } from "./client/options.js";
+export type {
+  RedisOptions,
+  RedisClientOptions,
+  RedisConnectionOptions,
+  SharedPoolOptions,
+  ConnectionPoolClass,
+} from "./client/options.js";
 export { exponentialBackoff, noRetry, defaultRetryPolicy } from "./client/retry.js";
 export type { RetryPolicy, ExponentialBackoffOptions } from "./client/retry.js";
 

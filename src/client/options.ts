@@ -19,7 +19,21 @@ export type ConnectionPoolClass = new (options: ConnectionPoolOptions) => Connec
  * Options of a {@link Redis} client. Client-side durations are milliseconds.
  * `S` is the client's string type: `decodeResponses: false` goes with `Redis<Buffer>`.
  */
-export interface RedisOptions<S extends StringType = string> {
+/** Options of a {@link Redis} client that shape the client itself. */
+export interface RedisClientOptions<S extends StringType = string> {
+  /**
+   * Decode bulk strings to `string` (true) or keep them as `Buffer` (false, with `Redis<Buffer>`).
+   * @defaultValue true
+   */
+  decodeResponses?: S extends Buffer ? false : true;
+  /** Text encoding of decoded strings. Only UTF-8 is supported. @defaultValue "utf8" */
+  encoding?: "utf8" | "utf-8";
+  /** Which failed requests are sent again. @defaultValue retry only requests never written, 3 attempts */
+  retryPolicy?: RetryPolicy;
+}
+
+/** Options that describe the connections of the pool a client creates for itself. Durations are milliseconds. */
+export interface RedisConnectionOptions {
   /** @defaultValue "localhost" */
   host?: string;
   /** @defaultValue 6379 */
@@ -38,13 +52,6 @@ export interface RedisOptions<S extends StringType = string> {
   tls?: boolean | TLSConnectionOptions;
   /** RESP version; 3 falls back to 2 on servers without HELLO. @defaultValue 3 */
   protocolVersion?: 2 | 3;
-  /**
-   * Decode bulk strings to `string` (true) or keep them as `Buffer` (false, with `Redis<Buffer>`).
-   * @defaultValue true
-   */
-  decodeResponses?: S extends Buffer ? false : true;
-  /** Text encoding of decoded strings. Only UTF-8 is supported. @defaultValue "utf8" */
-  encoding?: "utf8" | "utf-8";
   /** Connection name shown by CLIENT LIST. */
   clientName?: string;
   /** Milliseconds to open a connection and finish its handshake. @defaultValue 10 000 */
@@ -57,12 +64,8 @@ export interface RedisOptions<S extends StringType = string> {
   maxConnections?: number;
   /** Milliseconds to wait for a free connection before a `TimeoutError`. @defaultValue wait forever */
   poolTimeout?: number;
-  /** Share this pool instead of creating one; the connection options above are then the pool's. */
-  connectionPool?: ConnectionPool;
   /** The class of the pool the client creates. @defaultValue ConnectionPool */
   connectionPoolClass?: ConnectionPoolClass;
-  /** Which failed requests are sent again. @defaultValue retry only requests never written, 3 attempts */
-  retryPolicy?: RetryPolicy;
   /**
    * Fire and forget: connections send `CLIENT REPLY OFF`, Redis answers nothing, and every
    * command resolves to `null` once written (its typed reply is not delivered). For bulk writes
@@ -77,8 +80,22 @@ export interface RedisOptions<S extends StringType = string> {
   maxReplyBytes?: number;
 }
 
+/** A client on a shared pool: the connection options are the pool's, so none may be given here. */
+export type SharedPoolOptions = {
+  /** Share this pool instead of creating one; the connection options above are then the pool's. */
+  connectionPool: ConnectionPool;
+} & { [K in keyof RedisConnectionOptions]?: never };
+
+/**
+ * Options of a {@link Redis} client. Client-side durations are milliseconds.
+ * `S` is the client's string type: `decodeResponses: false` goes with `Redis<Buffer>`.
+ * Either connection options (the client creates its pool) or `connectionPool` (it shares one).
+ */
+export type RedisOptions<S extends StringType = string> = RedisClientOptions<S> &
+  ((RedisConnectionOptions & { connectionPool?: undefined }) | SharedPoolOptions);
+
 /** Options that describe connections; with `connectionPool` they belong to that pool instead. */
-const CONNECTION_KEYS = [
+const CONNECTION_KEYS: readonly (keyof RedisConnectionOptions)[] = [
   "host",
   "port",
   "db",
@@ -99,7 +116,7 @@ const CONNECTION_KEYS = [
   "notouch",
   "maxReplyBytes",
   "connectionPoolClass",
-] as const;
+];
 
 /** Checks a client's options once, naming the option at fault. */
 export function validateRedisOptions(options: RedisOptions<StringType>): void {

@@ -8,7 +8,13 @@ import { ConnectionPool } from "../pool/connection-pool.js";
 import { parseRedisUrl } from "../internal/url.js";
 import { ClientCore } from "./client-core.js";
 import { CommandClient } from "./command-client.js";
-import { poolOptionsFor, validateRedisOptions, type RedisOptions } from "./options.js";
+import {
+  poolOptionsFor,
+  validateRedisOptions,
+  type RedisClientOptions,
+  type RedisConnectionOptions,
+  type RedisOptions,
+} from "./options.js";
 import { defaultRetryPolicy } from "./retry.js";
 
 /**
@@ -45,7 +51,10 @@ export class Redis<S extends StringType = string> extends CommandClient<S> {
    * A client for the server a URL names: `redis://[[user]:password@]host[:port][/db]`,
    * `rediss://…` for TLS, `unix:///path/to/socket`. Explicit options win over the URL's.
    */
-  static fromUrl<S extends StringType = string>(url: string, options: RedisOptions<S> = {}): Redis<S> {
+  static fromUrl<S extends StringType = string>(
+    url: string,
+    options: RedisClientOptions<S> & RedisConnectionOptions = {},
+  ): Redis<S> {
     return new Redis<S>({ ...parseRedisUrl(url), ...options });
   }
 

@@ -18,6 +18,7 @@ import {
   TCPLocation,
   TimeoutError,
   type BaseConnectionOptions,
+  type RedisOptions,
   type TCPConnectionOptions,
 } from "../../../src/index.js";
 import { replyToCommands, startFakeServer } from "../../harness/fake-server.js";
@@ -187,7 +188,9 @@ describe("options", () => {
     assert.throws(() => new Redis({ maxConnections: 0 }), /maxConnections/);
     assert.throws(() => new Redis({ poolTimeout: -1 }), /poolTimeout|timeout/);
     assert.throws(() => new ConnectionPool({ port: 70_000 }), /port/);
-    assert.throws(() => new Redis({ connectionPool: new ConnectionPool(), host: "x" }), /host.*connectionPool/);
+    // A compile error in TypeScript; JavaScript callers get the same message at run time.
+    const conflicting = { connectionPool: new ConnectionPool(), host: "x" } as unknown as RedisOptions;
+    assert.throws(() => new Redis(conflicting), /host.*connectionPool/);
     const tcp: TCPConnectionOptions = { location: new TCPLocation("localhost", 1) };
     assert.ok(new TCPConnection(tcp));
   });
