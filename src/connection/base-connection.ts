@@ -88,6 +88,8 @@ export interface ConnectionObserver {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** How long a graceful close waits for replies in flight before it closes at once. */
+const CLOSE_GRACE_MS = 5_000;
 
 /** Life-cycle states, in order: a connection only moves forward through them. */
 const enumState = {
@@ -149,6 +151,7 @@ export abstract class BaseConnection {
   /** Set once `CLIENT REPLY OFF` is sent: requests settle on write (see `noreply`). */
   #noreply = false;
   #stallTimer: NodeJS.Timeout | undefined;
+  #closeTimer: NodeJS.Timeout | undefined;
   #closed: Promise<void> | undefined;
   #resolveClosed: (() => void) | undefined;
   /** `performance.now()` when the connection last received bytes or became idle. */
@@ -276,8 +279,8 @@ export abstract class BaseConnection {
   }
 
   /**
-   * Closes gracefully: accepts nothing new, lets the replies in flight arrive, then ends the
-   * stream. Requests that wait on purpose (blocking commands) are not waited for: the connection
+   * Closes gracefully: accepts nothing new, lets the replies in flight arrive (for 5 s at most),
+   * then ends the stream. Requests that wait on purpose (blocking commands) are not waited for: the connection
    * is destroyed and they fail with a {@link ClientClosedError}.
    */
   close(): Promise<void> {
@@ -289,6 +292,12 @@ export abstract class BaseConnection {
       this.destroy(new ClientClosedError(`connection to ${this.address} was closed`));
     } else {
       this.#state = enumState.Closing;
+      // Replies in flight get a grace period; a server that stalls (or never answers our FIN)
+      // must not make close() hang.
+      this.#closeTimer = setTimeout(() => {
+        this.destroy(new ClientClosedError(`connection to ${this.address} was closed before its replies arrived`));
+      }, CLOSE_GRACE_MS);
+      this.#closeTimer.unref();
       this.#endIfDrained();
     }
     return this.#closed;
@@ -302,6 +311,7 @@ export abstract class BaseConnection {
     if (this.#state === enumState.Closed) return;
     this.#state = enumState.Closed;
     clearTimeout(this.#stallTimer);
+    clearTimeout(this.#closeTimer);
     this.#stream?.destroy();
     const unflushed = this.#unflushed;
     this.#unflushed = [];
