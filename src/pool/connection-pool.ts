@@ -127,7 +127,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     if (custom !== undefined) {
       this.#createConnection = () => new custom(connectionOptions as O);
     } else {
-      this.#createConnection = defaultConnectionFactory(connectionOptions as DefaultConnectionOptions);
+      this.#createConnection = defaultConnectionFactory(connectionOptions);
     }
   }
 

@@ -64,7 +64,7 @@ export function describeEachProtocol(
         const server = shared.server;
         const client = new Redis({ port: server.port, protocolVersion });
         const info = await client.info(["server"]);
-        const serverVersion = String(info["server"]?.["redis_version"] ?? "0");
+        const serverVersion = info["server"]?.["redis_version"] ?? "0";
         context = {
           server,
           protocolVersion,

@@ -26,7 +26,7 @@ expectTypeOf(new Redis<Buffer>({ decodeResponses: false })).toEqualTypeOf<Redis<
 const inferred: Redis<Buffer> = new Redis({ decodeResponses: false });
 expectTypeOf(inferred.blpop(["q"], 1)).toEqualTypeOf<Promise<[Buffer, Buffer] | null>>();
 // @ts-expect-error decodeResponses: false must come with Redis<Buffer>
-new Redis({ decodeResponses: false }).get("k");
+void new Redis({ decodeResponses: false }).get("k");
 // @ts-expect-error Redis<Buffer> cannot decode responses
 new Redis<Buffer>({ decodeResponses: true });
 
@@ -62,6 +62,6 @@ new ConnectionPool({ connectionClass: TaggedConnection, maxConnections: 2 });
 new Redis({ connectionPool: tagged });
 new Redis({ connectionPool: new ConnectionPool({ location: new TCPLocation("localhost", 6379) }) });
 // @ts-expect-error connection options belong to the shared pool
-new Redis({ connectionPool: tagged, host: "elsewhere" }).get("k");
+void new Redis({ connectionPool: tagged, host: "elsewhere" }).get("k");
 expectTypeOf(tagged.stats).toEqualTypeOf<PoolStats>();
 expectTypeOf(tagged.connect()).toEqualTypeOf<Promise<ConnectionPool<TaggedOptions>>>();
