@@ -209,3 +209,21 @@ describe("noreply", () => {
     assert.equal(await normal.get("noreply:counter"), "1");
   });
 });
+
+describe("connectionPoolClass", () => {
+  it("creates the client's own pool from the given class, with the client's options", async () => {
+    const made: ConnectionPool[] = [];
+    class RecordingPool extends ConnectionPool {
+      constructor(options: ConstructorParameters<typeof ConnectionPool>[0]) {
+        super(options);
+        made.push(this);
+      }
+    }
+    await using client = new Redis({ port: server.port, maxConnections: 3, poolTimeout: 250, connectionPoolClass: RecordingPool });
+    assert.equal(await client.ping(), "PONG");
+    assert.equal(made.length, 1);
+    assert.equal(client.connectionPool, made[0]);
+    assert.equal(made[0]?.maxConnections, 3);
+    assert.equal(made[0]?.timeoutMs, 250);
+  });
+});
