@@ -34,6 +34,9 @@ const GEO_STORE = { when: [{ store: "present" }, { storedist: "present" }], repl
 
 const PAIRS = { type: "RedisFieldValues", builder: "A.pushPairs" } as const;
 
+/** A BITFIELD offset: a bit offset, or `"#N"`, the N-th field of the encoding's width. */
+const BIT_OFFSET = "RedisInteger | `#${number}`";
+
 const STREAMS = { type: "A.StreamsToRead", builder: "A.pushStreams" } as const;
 
 /** Overrides by full command name. */
@@ -66,6 +69,7 @@ export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
   LPOP: POP_COUNT,
   RPOP: POP_COUNT,
   LPOS: { reply: "number | null", variants: [{ when: [{ count: "present" }], reply: "number[]" }] },
+  LMOVE: { reply: "S | null", note: "`null` when the source list is empty (the specification's reply schema omits it)." },
 
   // ---- set
   SPOP: { reply: "S | null", variants: [{ when: [{ count: "present" }], reply: "S[]" }] },
@@ -122,6 +126,7 @@ export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
 
   // ---- geo
   GEOPOS: { reply: "(R.GeoCoordinates | null)[]", transform: "R.geopos" },
+  GEOHASH: { reply: "(S | null)[]", note: "`null` for a member that is not in the set (the specification's reply schema omits it)." },
   GEODIST: {
     reply: "number | null",
     transform: "R.distance",
@@ -172,7 +177,15 @@ export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
   WAITAOF: { reply: "[local: number, replicas: number]" },
 
   // ---- bitmap
-  BITFIELD: { positional: ["operation"] },
+  BITFIELD: {
+    positional: ["operation"],
+    argTypes: {
+      "operation.get-block.offset": BIT_OFFSET,
+      "operation.write.write-operation.set-block.offset": BIT_OFFSET,
+      "operation.write.write-operation.incrby-block.offset": BIT_OFFSET,
+    },
+  },
+  BITFIELD_RO: { argTypes: { "get-block.offset": BIT_OFFSET } },
 
   // ---- connection
   "CLIENT KILL": {

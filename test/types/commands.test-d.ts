@@ -75,6 +75,12 @@ expectTypeOf(r.httl("h", ["f", "g"])).toEqualTypeOf<Promise<number[]>>();
 // @ts-expect-error HTTL needs at least one field
 void r.httl("h", []);
 
+// ---- bitmap
+expectTypeOf(r.bitfield("b", [{ get: { encoding: "u8", offset: "#1" } }, { overflow: "SAT", incrby: { encoding: "i8", offset: 0, increment: 1 } }])).toEqualTypeOf<Promise<(number | null)[]>>();
+expectTypeOf(r.bitfieldRo("b", { get: [{ encoding: "u8", offset: "#2" }] })).toEqualTypeOf<Promise<number[]>>();
+// @ts-expect-error an offset is a number or "#N"
+void r.bitfieldRo("b", { get: [{ encoding: "u8", offset: "2" }] });
+
 // ---- list
 expectTypeOf(r.lpop("l")).toEqualTypeOf<Promise<string | null>>();
 expectTypeOf(r.lpop("l", { count: 2 })).toEqualTypeOf<Promise<string[] | null>>();
@@ -85,6 +91,7 @@ expectTypeOf(r.lpos("l", "x", { count: 0 })).toEqualTypeOf<Promise<number[]>>();
 expectTypeOf(r.lmpop(["a"], "LEFT")).toEqualTypeOf<Promise<[string, string[]] | null>>();
 // @ts-expect-error the direction is LEFT or RIGHT
 void r.lmove("a", "b", "UP", "LEFT");
+expectTypeOf(r.lmove("a", "b", "LEFT", "RIGHT")).toEqualTypeOf<Promise<string | null>>(); // null: empty source
 
 // ---- set
 expectTypeOf(r.smembers("s")).toEqualTypeOf<Promise<string[]>>();
@@ -118,6 +125,7 @@ expectTypeOf(r.geodist("g", "a", "b", { km: true })).toEqualTypeOf<Promise<numbe
 expectTypeOf(r.geosearch("g", { frommember: "m" }, { byradius: 1, unit: "km" })).toEqualTypeOf<Promise<string[]>>();
 expectTypeOf(r.geosearch("g", { frommember: "m" }, { byradius: 1, unit: "km" }, { withdist: true })).toEqualTypeOf<Promise<GeoSearchItem<string>[]>>();
 expectTypeOf(r.georadius("g", 1, 2, 3, "km", { store: "d" })).toEqualTypeOf<Promise<number>>();
+expectTypeOf(r.geohash("g", ["a", "b"])).toEqualTypeOf<Promise<(string | null)[]>>(); // null: no such member
 // @ts-expect-error FROMMEMBER and FROMLONLAT exclude each other
 void r.geosearch("g", { frommember: "m", fromlonlat: { longitude: 1, latitude: 2 } }, { byradius: 1, unit: "km" });
 

@@ -43,7 +43,7 @@ export abstract class BitmapCommands<K extends ReturnKind = PromiseKind> extends
    *
    * @see {@link https://redis.io/docs/latest/commands/bitfield/}
    */
-  bitfield(key: RedisArgument, operation?: ReadonlyArray<{ get: { encoding: RedisArgument; offset: RedisInteger }; overflow?: undefined; set?: undefined; incrby?: undefined } | ({ overflow?: "WRAP" | "SAT" | "FAIL" | undefined; get?: undefined } & ({ set: { encoding: RedisArgument; offset: RedisInteger; value: RedisInteger }; incrby?: undefined } | { incrby: { encoding: RedisArgument; offset: RedisInteger; increment: RedisInteger }; set?: undefined }))>): Apply<K, (number | null)[]> {
+  bitfield(key: RedisArgument, operation?: ReadonlyArray<{ get: { encoding: RedisArgument; offset: RedisInteger | `#${number}` }; overflow?: undefined; set?: undefined; incrby?: undefined } | ({ overflow?: "WRAP" | "SAT" | "FAIL" | undefined; get?: undefined } & ({ set: { encoding: RedisArgument; offset: RedisInteger | `#${number}`; value: RedisInteger }; incrby?: undefined } | { incrby: { encoding: RedisArgument; offset: RedisInteger | `#${number}`; increment: RedisInteger }; set?: undefined }))>): Apply<K, (number | null)[]> {
     const argv: RedisArgument[] = ["BITFIELD", key];
     if (operation !== undefined) {
       for (const x of operation) {
@@ -163,7 +163,7 @@ export type BitcountOptions =
  * - `get`: `GET encoding offset [GET encoding offset ...]`.
  */
 export type BitfieldRoOptions = {
-  get?: ReadonlyArray<{ encoding: RedisArgument; offset: RedisInteger }> | undefined;
+  get?: ReadonlyArray<{ encoding: RedisArgument; offset: RedisInteger | `#${number}` }> | undefined;
 };
 
 /**

@@ -64,12 +64,14 @@ export abstract class GeoCommands<S extends StringType, K extends ReturnKind = P
    *
    * Group: geo; since Redis 3.2.0; complexity: O(1) for each member requested.
    *
+   * `null` for a member that is not in the set (the specification's reply schema omits it).
+   *
    * @see {@link https://redis.io/docs/latest/commands/geohash/}
    */
-  geohash(key: RedisArgument, members?: readonly RedisArgument[]): Apply<K, S[]> {
+  geohash(key: RedisArgument, members?: readonly RedisArgument[]): Apply<K, (S | null)[]> {
     const argv: RedisArgument[] = ["GEOHASH", key];
     if (members !== undefined) for (const x of members) argv.push(x);
-    return this.executeCommand<S[]>(COMMANDS.GEOHASH, argv, undefined);
+    return this.executeCommand<(S | null)[]>(COMMANDS.GEOHASH, argv, undefined);
   }
 
   /**

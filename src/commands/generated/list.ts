@@ -108,10 +108,12 @@ export abstract class ListCommands<S extends StringType, K extends ReturnKind = 
    *
    * Group: list; since Redis 6.2.0; complexity: O(1).
    *
+   * `null` when the source list is empty (the specification's reply schema omits it).
+   *
    * @see {@link https://redis.io/docs/latest/commands/lmove/}
    */
-  lmove(source: RedisArgument, destination: RedisArgument, wherefrom: "LEFT" | "RIGHT", whereto: "LEFT" | "RIGHT"): Apply<K, S> {
-    return this.executeCommand<S>(COMMANDS.LMOVE, ["LMOVE", source, destination, wherefrom, whereto], undefined);
+  lmove(source: RedisArgument, destination: RedisArgument, wherefrom: "LEFT" | "RIGHT", whereto: "LEFT" | "RIGHT"): Apply<K, S | null> {
+    return this.executeCommand<S | null>(COMMANDS.LMOVE, ["LMOVE", source, destination, wherefrom, whereto], undefined);
   }
 
   /**
