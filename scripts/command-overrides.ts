@@ -39,6 +39,12 @@ const BIT_OFFSET = "RedisInteger | `#${number}`";
 
 const STREAMS = { type: "A.StreamsToRead", builder: "A.pushStreams" } as const;
 
+/**
+ * Status (simple-string) replies decode to strings whatever the client's string type, but the
+ * specification cannot tell them from bulk strings: the `HELP` lines, for one.
+ */
+const STATUS_LINES = { reply: "string[]" } as const;
+
 /** Overrides by full command name. */
 export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
   // ---- string
@@ -165,6 +171,8 @@ export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
     ],
   },
   "XINFO GROUPS": { reply: "R.XInfoGroup<S>[]", transform: "R.xinfoGroups" },
+  "XINFO HELP": STATUS_LINES,
+  "XGROUP HELP": STATUS_LINES,
   "XINFO CONSUMERS": { reply: "R.XInfoConsumer<S>[]", transform: "R.xinfoConsumers" },
   "XINFO STREAM": {
     reply: "R.XInfoStream<S>",
@@ -175,6 +183,8 @@ export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
   // ---- generic
   SORT: { reply: "(S | null)[]", variants: [{ when: [{ store: "present" }], reply: "number" }] },
   WAITAOF: { reply: "[local: number, replicas: number]" },
+  TYPE: { reply: "string", note: 'A status reply (a string under either decoding); `"none"` for a missing key.' },
+  "OBJECT HELP": STATUS_LINES,
 
   // ---- bitmap
   BITFIELD: {
@@ -196,6 +206,7 @@ export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
   "CLIENT INFO": { reply: "RedisRecord<string>", transform: "R.clientInfo" },
   "CLIENT LIST": { reply: "RedisRecord<string>[]", transform: "R.clientList" },
   "CLIENT TRACKINGINFO": { reply: "R.ClientTrackingInfo<S>", transform: "R.clientTrackinginfo" },
+  "CLIENT HELP": STATUS_LINES,
 
   // ---- server
   INFO: { reply: "R.InfoSections", transform: "R.info" },
@@ -212,14 +223,31 @@ export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
     variants: [{ when: [{ reset: true }], reply: '"OK"' }],
   },
   "MODULE LIST": { reply: "R.ModuleInfo<S>[]", transform: "R.moduleList" },
+  // Status replies, strings under either decoding.
+  "COMMAND GETKEYSANDFLAGS": { reply: "[key: S, flags: string[]][]" },
+  BGREWRITEAOF: { reply: "string" },
+  REPLICAOF: { reply: "string" },
+  SLAVEOF: { reply: "string" },
+  // The role names and link states are read as strings under either decoding, so they narrow the union.
+  ROLE: { reply: "R.Role<S>", transform: "R.role" },
+  "ACL HELP": STATUS_LINES,
+  "COMMAND HELP": STATUS_LINES,
+  "CONFIG HELP": STATUS_LINES,
+  "LATENCY HELP": STATUS_LINES,
+  "MEMORY HELP": STATUS_LINES,
+  "MODULE HELP": STATUS_LINES,
+  "SLOWLOG HELP": STATUS_LINES,
 
   // ---- scripting
   "FUNCTION LIST": { reply: "R.FunctionLibrary<S>[]", transform: "R.functionList" },
   "FUNCTION STATS": { reply: "R.FunctionStats<S>", transform: "R.functionStats" },
+  "FUNCTION HELP": STATUS_LINES,
+  "SCRIPT HELP": STATUS_LINES,
 
   // ---- pubsub
   "PUBSUB NUMSUB": { reply: "RedisRecord<number>", transform: "R.numsub" },
   "PUBSUB SHARDNUMSUB": { reply: "RedisRecord<number>", transform: "R.numsub" },
+  "PUBSUB HELP": STATUS_LINES,
 
   // ---- cluster
   "CLUSTER INFO": { reply: "RedisRecord<string>", transform: "R.clusterInfo" },
@@ -227,4 +255,6 @@ export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
   "CLUSTER SHARDS": { reply: "R.ClusterShard<S>[]", transform: "R.clusterShards" },
   "CLUSTER SLOT-STATS": { reply: "[slot: number, stats: RedisRecord<number>][]", transform: "R.clusterSlotStats" },
   "CLUSTER SLOTS": { reply: "R.ClusterSlotRange<S>[]", transform: "R.clusterSlots" },
+  "CLUSTER HELP": STATUS_LINES,
+  "CLUSTER BUMPEPOCH": { reply: "`BUMPED ${number}` | `STILL ${number}`", note: "A status reply: a string under either decoding." },
 };

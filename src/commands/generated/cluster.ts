@@ -44,10 +44,12 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    *
    * Group: cluster; since Redis 3.0.0; complexity: O(1).
    *
+   * A status reply: a string under either decoding.
+   *
    * @see {@link https://redis.io/docs/latest/commands/cluster-bumpepoch/}
    */
-  clusterBumpepoch(): Apply<K, S> {
-    return this.executeCommand<S>(COMMANDS.CLUSTER_BUMPEPOCH, ["CLUSTER", "BUMPEPOCH"], undefined);
+  clusterBumpepoch(): Apply<K, `BUMPED ${number}` | `STILL ${number}`> {
+    return this.executeCommand<`BUMPED ${number}` | `STILL ${number}`>(COMMANDS.CLUSTER_BUMPEPOCH, ["CLUSTER", "BUMPEPOCH"], undefined);
   }
 
   /**
@@ -156,8 +158,8 @@ export abstract class ClusterCommands<S extends StringType, K extends ReturnKind
    *
    * @see {@link https://redis.io/docs/latest/commands/cluster-help/}
    */
-  clusterHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.CLUSTER_HELP, ["CLUSTER", "HELP"], undefined);
+  clusterHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.CLUSTER_HELP, ["CLUSTER", "HELP"], undefined);
   }
 
   /**

@@ -54,8 +54,8 @@ export abstract class ConnectionCommands<S extends StringType, K extends ReturnK
    *
    * @see {@link https://redis.io/docs/latest/commands/client-help/}
    */
-  clientHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.CLIENT_HELP, ["CLIENT", "HELP"], undefined);
+  clientHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.CLIENT_HELP, ["CLIENT", "HELP"], undefined);
   }
 
   /**

@@ -191,8 +191,8 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    *
    * @see {@link https://redis.io/docs/latest/commands/object-help/}
    */
-  objectHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.OBJECT_HELP, ["OBJECT", "HELP"], undefined);
+  objectHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.OBJECT_HELP, ["OBJECT", "HELP"], undefined);
   }
 
   /**
@@ -443,10 +443,12 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    *
    * Group: generic; since Redis 1.0.0; complexity: O(1).
    *
+   * A status reply (a string under either decoding); `"none"` for a missing key.
+   *
    * @see {@link https://redis.io/docs/latest/commands/type/}
    */
-  type(key: RedisArgument): Apply<K, S | null> {
-    return this.executeCommand<S | null>(COMMANDS.TYPE, ["TYPE", key], undefined);
+  type(key: RedisArgument): Apply<K, string> {
+    return this.executeCommand<string>(COMMANDS.TYPE, ["TYPE", key], undefined);
   }
 
   /**

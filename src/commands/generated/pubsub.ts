@@ -45,8 +45,8 @@ export abstract class PubsubCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/pubsub-help/}
    */
-  pubsubHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.PUBSUB_HELP, ["PUBSUB", "HELP"], undefined);
+  pubsubHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.PUBSUB_HELP, ["PUBSUB", "HELP"], undefined);
   }
 
   /**

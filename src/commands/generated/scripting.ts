@@ -144,8 +144,8 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    *
    * @see {@link https://redis.io/docs/latest/commands/function-help/}
    */
-  functionHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.FUNCTION_HELP, ["FUNCTION", "HELP"], undefined);
+  functionHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.FUNCTION_HELP, ["FUNCTION", "HELP"], undefined);
   }
 
   /**
@@ -267,8 +267,8 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    *
    * @see {@link https://redis.io/docs/latest/commands/script-help/}
    */
-  scriptHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.SCRIPT_HELP, ["SCRIPT", "HELP"], undefined);
+  scriptHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.SCRIPT_HELP, ["SCRIPT", "HELP"], undefined);
   }
 
   /**

@@ -84,8 +84,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/acl-help/}
    */
-  aclHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.ACL_HELP, ["ACL", "HELP"], undefined);
+  aclHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.ACL_HELP, ["ACL", "HELP"], undefined);
   }
 
   /**
@@ -184,8 +184,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/bgrewriteaof/}
    */
-  bgrewriteaof(): Apply<K, S> {
-    return this.executeCommand<S>(COMMANDS.BGREWRITEAOF, ["BGREWRITEAOF"], undefined);
+  bgrewriteaof(): Apply<K, string> {
+    return this.executeCommand<string>(COMMANDS.BGREWRITEAOF, ["BGREWRITEAOF"], undefined);
   }
 
   /**
@@ -250,10 +250,10 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/command-getkeysandflags/}
    */
-  commandGetkeysandflags(command: RedisArgument, args?: readonly RedisArgument[]): Apply<K, [S, S[]][]> {
+  commandGetkeysandflags(command: RedisArgument, args?: readonly RedisArgument[]): Apply<K, [key: S, flags: string[]][]> {
     const argv: RedisArgument[] = ["COMMAND", "GETKEYSANDFLAGS", command];
     if (args !== undefined) for (const x of args) argv.push(x);
-    return this.executeCommand<[S, S[]][]>(COMMANDS.COMMAND_GETKEYSANDFLAGS, argv, undefined);
+    return this.executeCommand<[key: S, flags: string[]][]>(COMMANDS.COMMAND_GETKEYSANDFLAGS, argv, undefined);
   }
 
   /**
@@ -263,8 +263,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/command-help/}
    */
-  commandHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.COMMAND_HELP, ["COMMAND", "HELP"], undefined);
+  commandHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.COMMAND_HELP, ["COMMAND", "HELP"], undefined);
   }
 
   /**
@@ -321,8 +321,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/config-help/}
    */
-  configHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.CONFIG_HELP, ["CONFIG", "HELP"], undefined);
+  configHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.CONFIG_HELP, ["CONFIG", "HELP"], undefined);
   }
 
   /**
@@ -479,8 +479,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/latency-help/}
    */
-  latencyHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.LATENCY_HELP, ["LATENCY", "HELP"], undefined);
+  latencyHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.LATENCY_HELP, ["LATENCY", "HELP"], undefined);
   }
 
   /**
@@ -563,8 +563,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/memory-help/}
    */
-  memoryHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.MEMORY_HELP, ["MEMORY", "HELP"], undefined);
+  memoryHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.MEMORY_HELP, ["MEMORY", "HELP"], undefined);
   }
 
   /**
@@ -621,8 +621,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/module-help/}
    */
-  moduleHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.MODULE_HELP, ["MODULE", "HELP"], undefined);
+  moduleHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.MODULE_HELP, ["MODULE", "HELP"], undefined);
   }
 
   /**
@@ -689,14 +689,14 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/replicaof/}
    */
-  replicaof(args: { host: RedisArgument; port: RedisInteger; noOne?: undefined } | { noOne: boolean; host?: undefined; port?: undefined }): Apply<K, S> {
+  replicaof(args: { host: RedisArgument; port: RedisInteger; noOne?: undefined } | { noOne: boolean; host?: undefined; port?: undefined }): Apply<K, string> {
     const argv: RedisArgument[] = ["REPLICAOF"];
     if (args.host !== undefined) {
       argv.push(args.host, args.port);
     } else if (args.noOne) {
       argv.push("NO", "ONE");
     }
-    return this.executeCommand<S>(COMMANDS.REPLICAOF, argv, undefined);
+    return this.executeCommand<string>(COMMANDS.REPLICAOF, argv, undefined);
   }
 
   /**
@@ -723,8 +723,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/role/}
    */
-  role(): Apply<K, ["master", number, [S, S, S][]] | ["slave", S, number, "handshake" | "none" | "connect" | "connecting" | "sync" | "connected" | "unknown", number] | ["sentinel", S[]]> {
-    return this.executeCommand<["master", number, [S, S, S][]] | ["slave", S, number, "handshake" | "none" | "connect" | "connecting" | "sync" | "connected" | "unknown", number] | ["sentinel", S[]]>(COMMANDS.ROLE, ["ROLE"], undefined);
+  role(): Apply<K, R.Role<S>> {
+    return this.executeCommand<R.Role<S>>(COMMANDS.ROLE, ["ROLE"], R.role);
   }
 
   /**
@@ -769,14 +769,14 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    * @deprecated Since Redis 5.0.0; see REPLICAOF.
    * @see {@link https://redis.io/docs/latest/commands/slaveof/}
    */
-  slaveof(args: { host: RedisArgument; port: RedisInteger; noOne?: undefined } | { noOne: boolean; host?: undefined; port?: undefined }): Apply<K, S> {
+  slaveof(args: { host: RedisArgument; port: RedisInteger; noOne?: undefined } | { noOne: boolean; host?: undefined; port?: undefined }): Apply<K, string> {
     const argv: RedisArgument[] = ["SLAVEOF"];
     if (args.host !== undefined) {
       argv.push(args.host, args.port);
     } else if (args.noOne) {
       argv.push("NO", "ONE");
     }
-    return this.executeCommand<S>(COMMANDS.SLAVEOF, argv, undefined);
+    return this.executeCommand<string>(COMMANDS.SLAVEOF, argv, undefined);
   }
 
   /**
@@ -800,8 +800,8 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/slowlog-help/}
    */
-  slowlogHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.SLOWLOG_HELP, ["SLOWLOG", "HELP"], undefined);
+  slowlogHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.SLOWLOG_HELP, ["SLOWLOG", "HELP"], undefined);
   }
 
   /**

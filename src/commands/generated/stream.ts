@@ -155,8 +155,8 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/xgroup-help/}
    */
-  xgroupHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.XGROUP_HELP, ["XGROUP", "HELP"], undefined);
+  xgroupHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.XGROUP_HELP, ["XGROUP", "HELP"], undefined);
   }
 
   /**
@@ -203,8 +203,8 @@ export abstract class StreamCommands<S extends StringType, K extends ReturnKind 
    *
    * @see {@link https://redis.io/docs/latest/commands/xinfo-help/}
    */
-  xinfoHelp(): Apply<K, S[]> {
-    return this.executeCommand<S[]>(COMMANDS.XINFO_HELP, ["XINFO", "HELP"], undefined);
+  xinfoHelp(): Apply<K, string[]> {
+    return this.executeCommand<string[]>(COMMANDS.XINFO_HELP, ["XINFO", "HELP"], undefined);
   }
 
   /**

@@ -8,7 +8,7 @@ import type { StringType } from "../executor.js";
 import type { RedisRecord } from "../types.js";
 import { asArray, mapArray, parseColonLines, toRecord, toText } from "./common.js";
 
-/** `CLUSTER LINKS`: one link. */
+/** `CLUSTER LINKS`: one link. `direction` is read as a string under either decoding. */
 export interface ClusterLink<S> {
   direction: "from" | "to";
   node: S;
@@ -18,7 +18,7 @@ export interface ClusterLink<S> {
   "send-buffer-used": number;
 }
 
-/** `CLUSTER SHARDS`: one node of a shard. */
+/** `CLUSTER SHARDS`: one node of a shard. `role` and `health` are read as strings under either decoding. */
 export interface ClusterShardNode<S> {
   id: S;
   port?: number;
@@ -50,7 +50,10 @@ export function clusterInfo(reply: RESPValue): RedisRecord<string> {
 
 /** `CLUSTER LINKS`. */
 export function clusterLinks<S extends StringType>(reply: RESPValue): ClusterLink<S>[] {
-  return mapArray(reply, (link) => toRecord(link) as unknown as ClusterLink<S>);
+  return mapArray(
+    reply,
+    (link) => toRecord(link, (v, key) => (key === "direction" ? toText(v) : v)) as unknown as ClusterLink<S>,
+  );
 }
 
 /** `CLUSTER SHARDS`. */
@@ -58,7 +61,11 @@ export function clusterShards<S extends StringType>(reply: RESPValue): ClusterSh
   return mapArray(
     reply,
     (shard) =>
-      toRecord(shard, (v, key) => (key === "nodes" ? mapArray(v, (node) => toRecord(node)) : v)) as unknown as ClusterShard<S>,
+      toRecord(shard, (v, key) =>
+        key === "nodes"
+          ? mapArray(v, (node) => toRecord(node, (nv, nkey) => (nkey === "role" || nkey === "health" ? toText(nv) : nv)))
+          : v,
+      ) as unknown as ClusterShard<S>,
   );
 }
 

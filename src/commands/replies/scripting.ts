@@ -12,7 +12,8 @@ import { mapArray, toRecord } from "./common.js";
 export interface LibraryFunction<S> {
   name: S;
   description: S | null;
-  flags: S[];
+  /** Status replies: strings under either decoding. */
+  flags: string[];
 }
 
 /** `FUNCTION LIST`: one library. `library_code` is there with `WITHCODE`. */

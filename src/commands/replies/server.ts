@@ -39,9 +39,12 @@ export interface AclLogEntry<S> {
   username: S;
   "age-seconds": number;
   "client-info": S;
-  "entry-id": number;
-  "timestamp-created": number;
-  "timestamp-last-updated": number;
+  /** Since Redis 7.2. */
+  "entry-id"?: number;
+  /** Since Redis 7.2. */
+  "timestamp-created"?: number;
+  /** Since Redis 7.2. */
+  "timestamp-last-updated"?: number;
 }
 
 /** `MODULE LIST`: one module. */
@@ -68,7 +71,8 @@ export interface CommandDocArgument<S> {
   summary?: S;
   since?: S;
   deprecated_since?: S;
-  flags?: S[];
+  /** Status replies: strings under either decoding. */
+  flags?: string[];
   value?: S;
   arguments?: CommandDocArgument<S>[];
 }
@@ -80,7 +84,8 @@ export interface CommandDoc<S> {
   group?: S;
   complexity?: S;
   module?: S;
-  doc_flags?: S[];
+  /** Status replies: strings under either decoding. */
+  doc_flags?: string[];
   deprecated_since?: S;
   replaced_by?: S;
   history?: [version: S, change: S][];
@@ -91,24 +96,47 @@ export interface CommandDoc<S> {
 /** `COMMAND INFO`: one key specification. */
 export interface CommandKeySpec<S> {
   notes?: S;
-  flags: S[];
+  /** Status replies: strings under either decoding. */
+  flags: string[];
   begin_search: { type: S; spec: RedisRecord<number | S> };
   find_keys: { type: S; spec: RedisRecord<number> };
 }
 
-/** `COMMAND INFO`: one command. */
+/** `COMMAND INFO`: one command. Its flags and ACL categories are status replies: strings under either decoding. */
 export type CommandInfo<S> = [
   name: S,
   arity: number,
-  flags: S[],
+  flags: string[],
   firstKey: number,
   lastKey: number,
   step: number,
-  aclCategories: S[],
+  aclCategories: string[],
   tips: S[],
   keySpecs: CommandKeySpec<S>[],
   subcommands: CommandInfo<S>[],
 ];
+
+/** A replica's link state to its primary, in `ROLE`. */
+export type ReplicaLinkState = "handshake" | "none" | "connect" | "connecting" | "sync" | "connected" | "unknown";
+
+/**
+ * `ROLE`: a primary (its replication offset and replicas), a replica (its primary, link state
+ * and offset) or a sentinel (the primaries it monitors). The role name and the link state are
+ * strings under either decoding, so that they narrow the union.
+ */
+export type Role<S> =
+  | ["master", offset: number, replicas: [ip: S, port: S, offset: S][]]
+  | ["slave", primaryIp: S, primaryPort: number, state: ReplicaLinkState, offset: number]
+  | ["sentinel", primaries: S[]];
+
+/** `ROLE`, with its role name and link state read as strings. */
+export function role<S extends StringType>(reply: RESPValue): Role<S> {
+  const entry = asArray(reply).slice();
+  const name = toText(entry[0] ?? null);
+  entry[0] = name;
+  if (name === "slave" && entry[3] !== undefined) entry[3] = toText(entry[3]);
+  return entry as unknown as Role<S>;
+}
 
 /**
  * `INFO`: the sections (`# Server` → `server`) with their `field:value` lines. Values stay

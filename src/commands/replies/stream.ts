@@ -37,7 +37,8 @@ export interface XInfoConsumer<S> {
   name: S;
   pending: number;
   idle: number;
-  inactive: number;
+  /** Milliseconds since the consumer's last successful read; since Redis 7.2. */
+  inactive?: number;
 }
 
 /** `XINFO STREAM` (without `FULL`). */
@@ -58,9 +59,11 @@ export interface XInfoStream<S> {
 export interface XInfoStreamFullConsumer<S> {
   name: S;
   "seen-time": number;
-  "active-time": number;
+  /** Since Redis 7.2. */
+  "active-time"?: number;
   "pel-count": number;
-  pel: [id: S, deliveryTime: number, deliveryCount: number][];
+  /** The consumer's pending entries. */
+  pending: [id: S, deliveryTime: number, deliveryCount: number][];
 }
 
 /** `XINFO STREAM … FULL`: one group. */
@@ -70,7 +73,8 @@ export interface XInfoStreamFullGroup<S> {
   "entries-read": number | null;
   lag: number | null;
   "pel-count": number;
-  pel: [id: S, consumer: S, deliveryTime: number, deliveryCount: number][];
+  /** The group's pending entries. */
+  pending: [id: S, consumer: S, deliveryTime: number, deliveryCount: number][];
   consumers: XInfoStreamFullConsumer<S>[];
 }
 

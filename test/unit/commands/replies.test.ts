@@ -323,3 +323,31 @@ describe("replies: cluster", () => {
     );
   });
 });
+
+describe("replies: enumerated strings read as strings in Buffer mode", () => {
+  it("ROLE: the role name and link state narrow the union; the rest stays as decoded", () => {
+    same<Buffer>((r) => r.role(), [b("master"), 10, [[b("127.0.0.1"), b("7001"), b("10")]]], [b("master"), 10, [[b("127.0.0.1"), b("7001"), b("10")]]],
+      ["master", 10, [[b("127.0.0.1"), b("7001"), b("10")]]], false);
+    same<Buffer>((r) => r.role(), [b("slave"), b("127.0.0.1"), 7000, b("connected"), 10], [b("slave"), b("127.0.0.1"), 7000, b("connected"), 10],
+      ["slave", b("127.0.0.1"), 7000, "connected", 10], false);
+    same<Buffer>((r) => r.role(), [b("sentinel"), [b("mymaster")]], [b("sentinel"), [b("mymaster")]], ["sentinel", [b("mymaster")]], false);
+    same((r) => r.role(), ["master", 0, []], ["master", 0, []], ["master", 0, []]);
+  });
+  it("CLUSTER SHARDS role and health, CLUSTER LINKS direction", () => {
+    const node = [b("id"), b("n1"), b("role"), b("replica"), b("health"), b("online")];
+    same<Buffer>(
+      (r) => r.clusterShards(),
+      [[b("slots"), [], b("nodes"), [node]]],
+      [map([b("slots"), []], [b("nodes"), [map([b("id"), b("n1")], [b("role"), b("replica")], [b("health"), b("online")])]])],
+      [rec({ slots: [], nodes: [rec({ id: b("n1"), role: "replica", health: "online" })] })] as never,
+      false,
+    );
+    same<Buffer>(
+      (r) => r.clusterLinks(),
+      [[b("direction"), b("from"), b("node"), b("n")]],
+      [map([b("direction"), b("from")], [b("node"), b("n")])],
+      [rec({ direction: "from", node: b("n") })] as never,
+      false,
+    );
+  });
+});
