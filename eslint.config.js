@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", ".tmp/", "**/*.cjs", "**/*.mjs"] },
+  { ignores: ["dist/", "node_modules/", "coverage/", ".tmp/", "**/*.cjs", "**/*.mjs", "eslint.config.js"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { ConnectionPool, Redis, TCPLocation, TimeoutError } from "../../../src/index.js";
 import { TCPConnection } from "../../../src/connection/tcp-connection.js";
 import { runRequest } from "../../harness/run-request.js";
-import { parseInfo, startStandalone, type RedisServer } from "../../harness/servers.js";
+import { startStandalone, type RedisServer } from "../../harness/servers.js";
 
 let server: RedisServer;
 let side: TCPConnection;
