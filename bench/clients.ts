@@ -1,0 +1,249 @@
+/**
+ * The clients the benchmark compares, each behind the same small {@link BenchClient} interface, and
+ * a raw socket for the floor and ceiling figures.
+ *
+ * Every library is imported lazily inside its adapter, so a worker process loads only the client
+ * it measures (its peak RSS then holds no other library).
+ *
+ * All four libraries speak RESP3 here: it is the default of coredis, ioredis 6, node-redis 6 and
+ * valkey-glide 2, and none of them is overridden.
+ *
+ * @module
+ */
+import net from "node:net";
+
+/** What a workload does with a client. Values are strings; replies are not inspected. */
+export interface BenchClient {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string): Promise<unknown>;
+  incr(key: string): Promise<unknown>;
+  lpush(key: string, value: string): Promise<unknown>;
+  /** BLPOP on one key; resolves null on timeout. */
+  blpop(key: string, timeoutSeconds: number): Promise<unknown>;
+  /** SETs every key to `value` as one batch (the library's pipeline where it has one). */
+  setBatch(keys: readonly string[], value: string): Promise<unknown>;
+  /** Connections this client holds open now. */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly host: string;
+  readonly port: number;
+  /** The connection limit of a pooled client (coredis's `maxConnections`); others ignore it. */
+  readonly maxConnections?: number;
+}
+
+export interface ClientAdapter {
+  readonly name: string;
+  /** The npm package measured ("coredis" is this repository). */
+  readonly packageName: string;
+  /** One line for RESULTS.md: protocol, how batches and blocking callers are served. */
+  readonly notes: string;
+  /**
+   * Whether one client enforces a connection limit for blocking callers. When false, the blocking
+   * workload opens a dedicated client per blocking caller, as those libraries' users must.
+   */
+  readonly pooled: boolean;
+  open(options: OpenOptions): Promise<BenchClient>;
+}
+
+const coredis: ClientAdapter = {
+  name: "coredis",
+  packageName: "coredis",
+  notes:
+    "RESP3 (default). `pipeline`: 100 plain concurrent SETs issued in one tick (no pipeline API yet; " +
+    "the client coalesces a tick's writes). `blocking`: one client, maxConnections 8.",
+  pooled: true,
+  async open({ host, port, maxConnections }) {
+    const { Redis } = await import("coredis");
+    const client = new Redis(maxConnections === undefined ? { host, port } : { host, port, maxConnections });
+    await client.connect();
+    return {
+      get: (key) => client.get(key),
+      set: (key, value) => client.set(key, value),
+      incr: (key) => client.incr(key),
+      lpush: (key, value) => client.lpush(key, [value]),
+      blpop: (key, timeout) => client.blpop([key], timeout),
+      setBatch: (keys, value) => Promise.all(keys.map((key) => client.set(key, value))),
+      connections: () => client.connectionPool.stats.open,
+      close: () => client.close(),
+    };
+  },
+};
+
+function ioredisAdapter(name: string, enableAutoPipelining: boolean): ClientAdapter {
+  return {
+    name,
+    packageName: "ioredis",
+    notes:
+      `RESP3 (ioredis 6 default), one connection${enableAutoPipelining ? ", enableAutoPipelining: true" : ""}. ` +
+      "`pipeline`: client.pipeline(). `blocking`: a dedicated client per blocking caller.",
+    pooled: false,
+    async open({ host, port }) {
+      const { Redis } = await import("ioredis");
+      const client = new Redis({ host, port, lazyConnect: true, enableAutoPipelining });
+      await client.connect();
+      return {
+        get: (key) => client.get(key),
+        set: (key, value) => client.set(key, value),
+        incr: (key) => client.incr(key),
+        lpush: (key, value) => client.lpush(key, value),
+        blpop: (key, timeout) => client.blpop(key, timeout),
+        setBatch: (keys, value) => {
+          const pipeline = client.pipeline();
+          for (const key of keys) pipeline.set(key, value);
+          return pipeline.exec();
+        },
+        connections: () => 1,
+        close: async () => {
+          await client.quit();
+        },
+      };
+    },
+  };
+}
+
+const nodeRedis: ClientAdapter = {
+  name: "node-redis",
+  packageName: "redis",
+  notes:
+    "RESP3 (node-redis 6 default), one connection; writes of one tick go out together. " +
+    "`pipeline`: multi().execAsPipeline(). `blocking`: a dedicated client per blocking caller.",
+  pooled: false,
+  async open({ host, port }) {
+    const { createClient } = await import("redis");
+    const client = createClient({ socket: { host, port } });
+    client.on("error", (error: unknown) => {
+      console.error("node-redis:", error);
+    });
+    await client.connect();
+    return {
+      get: (key) => client.get(key),
+      set: (key, value) => client.set(key, value),
+      incr: (key) => client.incr(key),
+      lpush: (key, value) => client.lPush(key, value),
+      blpop: (key, timeout) => client.blPop(key, timeout),
+      setBatch: (keys, value) => {
+        const multi = client.multi();
+        for (const key of keys) multi.set(key, value);
+        return multi.execAsPipeline();
+      },
+      connections: () => 1,
+      close: () => client.close(),
+    };
+  },
+};
+
+/** glide's defaults, 1 000 requests in flight and a 250 ms timeout, fail or nearly fail the 1 000-caller workloads. */
+const GLIDE_REQUEST_TIMEOUT_MS = 30_000;
+const GLIDE_INFLIGHT_LIMIT = 100_000;
+
+const glide: ClientAdapter = {
+  name: "valkey-glide",
+  packageName: "@valkey/valkey-glide",
+  notes:
+    "RESP3 (default), one multiplexed connection driven by glide's Rust core (its threads' CPU is counted). " +
+    `inflightRequestsLimit ${GLIDE_INFLIGHT_LIMIT} (the default 1 000 rejects commands in \`mixed\`, 1 008 callers) and ` +
+    `requestTimeout ${GLIDE_REQUEST_TIMEOUT_MS} ms (the default 250 ms is near \`mixed\`'s p99 on this machine). ` +
+    "`pipeline`: a non-atomic Batch. " +
+    "`blocking`: a dedicated client per blocking caller.",
+  pooled: false,
+  async open({ host, port }) {
+    const { Batch, GlideClient } = await import("@valkey/valkey-glide");
+    const client = await GlideClient.createClient({
+      addresses: [{ host, port }],
+      requestTimeout: GLIDE_REQUEST_TIMEOUT_MS,
+      inflightRequestsLimit: GLIDE_INFLIGHT_LIMIT,
+    });
+    return {
+      get: (key) => client.get(key),
+      set: (key, value) => client.set(key, value),
+      incr: (key) => client.incr(key),
+      lpush: (key, value) => client.lpush(key, [value]),
+      blpop: (key, timeout) => client.blpop([key], timeout),
+      setBatch: (keys, value) => {
+        const batch = new Batch(false);
+        for (const key of keys) batch.set(key, value);
+        return client.exec(batch, true);
+      },
+      connections: () => 1,
+      close: async () => {
+        client.close();
+      },
+    };
+  },
+};
+
+/** Every client library, by name. `raw` (below) is not among them: it runs only its own workloads. */
+export const ADAPTERS: ReadonlyMap<string, ClientAdapter> = new Map(
+  [coredis, ioredisAdapter("ioredis", false), ioredisAdapter("ioredis-auto", true), nodeRedis, glide].map(
+    (adapter) => [adapter.name, adapter],
+  ),
+);
+
+/** The name of the raw-socket floor/ceiling "client". */
+export const RAW = "raw";
+
+/** Encodes one command as a RESP array of bulk strings. */
+export function encodeCommand(...args: readonly string[]): Buffer {
+  let text = `*${args.length}\r\n`;
+  for (const arg of args) text += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
+  return Buffer.from(text);
+}
+
+/**
+ * A bare `net.Socket` that writes pre-encoded commands and waits for a given number of line
+ * feeds in the replies: no parsing, so only for replies whose line count is known and whose
+ * values hold no line feed.
+ */
+export class RawConnection {
+  readonly #socket: net.Socket;
+  #awaited = 0;
+  #resolve: (() => void) | undefined;
+  #failure: Error | undefined;
+
+  private constructor(socket: net.Socket) {
+    this.#socket = socket;
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => {
+      let at = chunk.indexOf(10);
+      while (at !== -1) {
+        this.#awaited--;
+        at = chunk.indexOf(10, at + 1);
+      }
+      if (this.#awaited <= 0 && this.#resolve !== undefined) {
+        const resolve = this.#resolve;
+        this.#resolve = undefined;
+        resolve();
+      }
+    });
+    socket.on("error", (error) => {
+      this.#failure = error;
+    });
+  }
+
+  static open(host: string, port: number): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port }, () => {
+        socket.off("error", reject);
+        resolve(new RawConnection(socket));
+      });
+      socket.once("error", reject);
+    });
+  }
+
+  /** Writes `command` and resolves once `lines` more line feeds have arrived. */
+  request(command: Buffer, lines: number): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    this.#awaited += lines;
+    return new Promise((resolve) => {
+      this.#resolve = resolve;
+      this.#socket.write(command);
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#socket.end(resolve));
+  }
+}

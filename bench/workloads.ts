@@ -1,0 +1,249 @@
+/**
+ * The benchmark's workloads. Each one opens its clients, seeds its keys, and then runs caller loops
+ * until told to stop; the worker decides when the measured window opens and closes.
+ *
+ * An "op" is one command (a SET and the GET after it are two), except in `pipeline`, where a batch
+ * of 100 SETs counts 100 ops and its latency is the batch's.
+ *
+ * @module
+ */
+import type { BenchClient, ClientAdapter } from "./clients.js";
+import { encodeCommand, RawConnection } from "./clients.js";
+import type { Meter } from "./stats.js";
+
+/** What the caller loops share with the worker. */
+export interface Control {
+  /** Loops exit once this turns false (after finishing the command in hand). */
+  running: boolean;
+  /** The workload's headline operations. */
+  readonly main: Meter;
+  /** A second class of operations measured alongside (the 1 MiB transfers of `mixed`). */
+  readonly side: Meter;
+}
+
+/** A workload ready to run: its clients are open and its keys seeded. */
+export interface Prepared {
+  /** Starts every caller loop; resolves once all have exited. */
+  run(control: Control): Promise<void>;
+  /** Connections open across the workload's clients. */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+export interface Workload {
+  readonly name: string;
+  readonly description: string;
+  /** How the side meter is labelled in the results, when the workload uses it. */
+  readonly side?: string;
+  prepare(adapter: ClientAdapter, host: string, port: number): Promise<Prepared>;
+}
+
+const SMALL = "x".repeat(100);
+const KIB_100 = "y".repeat(100 * 1024);
+const MIB_1 = "z".repeat(1024 * 1024);
+/** Distinct small keys the concurrent callers spread over. */
+const KEYSPACE = 1000;
+const BATCH = 100;
+/** BLPOP timeout; a pop that times out fails the run. */
+const BLPOP_TIMEOUT_S = 5;
+export const BLOCKING_CALLERS = 8;
+
+function keys(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `bench:${prefix}:${i}`);
+}
+
+/** Runs `count` copies of a loop and waits for them all. */
+function loops(count: number, body: (index: number) => Promise<void>): Promise<void> {
+  return Promise.all(Array.from({ length: count }, (_, i) => body(i))).then(() => undefined);
+}
+
+/** A prepared run over one client of the adapter's. */
+async function withClient(
+  adapter: ClientAdapter,
+  host: string,
+  port: number,
+  setup: (client: BenchClient) => Promise<(control: Control) => Promise<void>>,
+): Promise<Prepared> {
+  const client = await adapter.open({ host, port });
+  const run = await setup(client);
+  return { run, connections: () => client.connections(), close: () => client.close() };
+}
+
+/** `callers` loops of SET then GET on `value`, caller i on key i mod the key count, recorded by `meter`. */
+function setGetLoops(
+  client: BenchClient,
+  callers: number,
+  keyNames: readonly string[],
+  value: string,
+  meter: "main" | "side" = "main",
+): (control: Control) => Promise<void> {
+  return (control) =>
+    loops(callers, async (i) => {
+      const key = keyNames[i % keyNames.length]!;
+      const m = control[meter];
+      while (control.running) {
+        let started = performance.now();
+        await client.set(key, value);
+        m.record(started);
+        started = performance.now();
+        await client.get(key);
+        m.record(started);
+      }
+    });
+}
+
+/** `callers` loops, each timing `command(caller)` until stopped; one call counts `ops` ops. */
+function timedLoops(callers: number, command: (caller: number) => Promise<unknown>, ops = 1): (control: Control) => Promise<void> {
+  return (control) =>
+    loops(callers, async (i) => {
+      while (control.running) {
+        const started = performance.now();
+        await command(i);
+        control.main.record(started, ops);
+      }
+    });
+}
+
+function concurrent(callers: number): Workload {
+  return {
+    name: `concurrent${callers}`,
+    description: `${callers} callers, each looping SET then GET of a 100-byte value (${Math.min(callers, KEYSPACE)} keys).`,
+    prepare: (adapter, host, port) =>
+      withClient(adapter, host, port, async (client) => setGetLoops(client, callers, keys("k", Math.min(callers, KEYSPACE)), SMALL)),
+  };
+}
+
+const serial: Workload = {
+  name: "serial",
+  description: "One caller: awaited SET then GET of a 100-byte value. Raw floor: the same two commands pre-encoded on a bare socket.",
+  prepare: (adapter, host, port) => withClient(adapter, host, port, async (client) => setGetLoops(client, 1, ["bench:serial"], SMALL)),
+};
+
+const pipeline: Workload = {
+  name: "pipeline",
+  description:
+    "One caller: batches of 100 SETs (100-byte values), each batch awaited; 100 ops per batch, latency per batch. " +
+    "Raw ceiling: the 100 SETs pre-encoded and written in one write.",
+  prepare: (adapter, host, port) =>
+    withClient(adapter, host, port, async (client) => {
+      const batchKeys = keys("p", BATCH);
+      return timedLoops(1, () => client.setBatch(batchKeys, SMALL), BATCH);
+    }),
+};
+
+const large: Workload = {
+  name: "large",
+  description: "16 callers, each looping SET then GET of a 100 KiB value on its own key.",
+  prepare: (adapter, host, port) => withClient(adapter, host, port, async (client) => setGetLoops(client, 16, keys("large", 16), KIB_100)),
+};
+
+const fanin: Workload = {
+  name: "fanin",
+  description: "50 callers looping INCR on one key.",
+  prepare: (adapter, host, port) =>
+    withClient(adapter, host, port, async (client) => timedLoops(50, () => client.incr("bench:counter"))),
+};
+
+const mixed: Workload = {
+  name: "mixed",
+  description:
+    "1 000 callers looping GET of 100-byte values while 8 callers loop SET then GET of 1 MiB values, on one client. " +
+    "Latency and ops/s are the small GETs' (head-of-line blocking shows in p99); CPU per op counts all CPU over the small GETs.",
+  side: "1 MiB SET/GET",
+  prepare: (adapter, host, port) =>
+    withClient(adapter, host, port, async (client) => {
+      const smallKeys = keys("k", KEYSPACE);
+      await Promise.all(smallKeys.map((key) => client.set(key, SMALL)));
+      const bigTransfers = setGetLoops(client, 8, keys("big", 8), MIB_1, "side");
+      const smallGets = timedLoops(1000, (caller) => client.get(smallKeys[caller % KEYSPACE]!));
+      return (control) => Promise.all([bigTransfers(control), smallGets(control)]).then(() => undefined);
+    }),
+};
+
+const blocking: Workload = {
+  name: "blocking",
+  description:
+    `${BLOCKING_CALLERS} pairs: a caller BLPOPs its own list while a producer LPUSHes one element to it; ` +
+    "one op is one hand-off, timed from the BLPOP's issue to its reply. BLPOPs go through a client limited to " +
+    `${BLOCKING_CALLERS} connections (coredis: maxConnections ${BLOCKING_CALLERS}; single-connection libraries: ` +
+    `${BLOCKING_CALLERS} dedicated clients); LPUSHes through one more client of the same library.`,
+  async prepare(adapter, host, port) {
+    const consumers: BenchClient[] = adapter.pooled
+      ? [await adapter.open({ host, port, maxConnections: BLOCKING_CALLERS })]
+      : await Promise.all(Array.from({ length: BLOCKING_CALLERS }, () => adapter.open({ host, port })));
+    const producer = await adapter.open({ host, port });
+    const all = [...consumers, producer];
+    const listKeys = keys("list", BLOCKING_CALLERS);
+    return {
+      run: (control) =>
+        loops(BLOCKING_CALLERS, async (i) => {
+          const consumer = consumers[i % consumers.length]!;
+          const key = listKeys[i]!;
+          while (control.running) {
+            const started = performance.now();
+            const popped = consumer.blpop(key, BLPOP_TIMEOUT_S);
+            await producer.lpush(key, SMALL);
+            if ((await popped) === null) throw new Error(`BLPOP ${key} timed out after ${BLPOP_TIMEOUT_S} s`);
+            control.main.record(started);
+          }
+        }),
+      connections: () => all.reduce((sum, client) => sum + client.connections(), 0),
+      close: () => Promise.all(all.map((client) => client.close())).then(() => undefined),
+    };
+  },
+};
+
+/** The workloads in the order they run. */
+export const WORKLOADS: readonly Workload[] = [serial, concurrent(100), concurrent(1000), pipeline, large, fanin, mixed, blocking];
+
+/** A workload by name; `concurrentN` works for any N (the scaling benchmark uses it). */
+export function workloadNamed(name: string): Workload | undefined {
+  const known = WORKLOADS.find((workload) => workload.name === name);
+  if (known !== undefined) return known;
+  const callers = /^concurrent([1-9]\d*)$/.exec(name)?.[1];
+  return callers === undefined ? undefined : concurrent(Number(callers));
+}
+
+/** The raw-socket floor (`serial`) and ceiling (`pipeline`); other workloads have no raw form. */
+export const RAW_WORKLOADS: ReadonlyMap<string, (host: string, port: number) => Promise<Prepared>> = new Map([
+  [
+    "serial",
+    async (host: string, port: number): Promise<Prepared> => {
+      const connection = await RawConnection.open(host, port);
+      const set = encodeCommand("SET", "bench:serial", SMALL);
+      const get = encodeCommand("GET", "bench:serial");
+      return {
+        run: async (control) => {
+          while (control.running) {
+            let started = performance.now();
+            await connection.request(set, 1); // +OK
+            control.main.record(started);
+            started = performance.now();
+            await connection.request(get, 2); // $100, then the value
+            control.main.record(started);
+          }
+        },
+        connections: () => 1,
+        close: () => connection.close(),
+      };
+    },
+  ],
+  [
+    "pipeline",
+    async (host: string, port: number): Promise<Prepared> => {
+      const connection = await RawConnection.open(host, port);
+      const batch = Buffer.concat(keys("p", BATCH).map((key) => encodeCommand("SET", key, SMALL)));
+      return {
+        run: async (control) => {
+          while (control.running) {
+            const started = performance.now();
+            await connection.request(batch, BATCH);
+            control.main.record(started, BATCH);
+          }
+        },
+        connections: () => 1,
+        close: () => connection.close(),
+      };
+    },
+  ],
+]);
