@@ -26,7 +26,8 @@ import type { RedisArgument } from "./values.js";
 /** Options of a {@link CommandEncoder}. */
 export interface CommandEncoderOptions {
   /**
-   * Size of each slab the encoder writes into, in bytes.
+   * Size of the largest slab the encoder writes into, in bytes. Slabs start at 1 KiB (or this,
+   * if smaller) and double as they fill, up to this size.
    * @defaultValue 65536
    */
   slabBytes?: number;
@@ -39,6 +40,10 @@ export interface CommandEncoderOptions {
 }
 
 const DEFAULT_SLAB_BYTES = 64 * 1024;
+/** The first slab's size; see `#slabBytes`. */
+const FIRST_SLAB_BYTES = 1024;
+/** Stands for "no slab yet": full from the start, so the first command allocates one. */
+const NO_SLAB = Buffer.alloc(0);
 const DEFAULT_LARGE_ARGUMENT_BYTES = 16 * 1024;
 /**
  * Strings shorter than this are copied by a JS loop when ASCII: benchmarked, the loop beats the
@@ -110,7 +115,14 @@ function numberText(n: number, index: number): string {
  * ```
  */
 export class CommandEncoder {
-  readonly #slabBytes: number;
+  /** The largest slab to allocate (the option). */
+  readonly #maxSlabBytes: number;
+  /**
+   * The size of the next slab. Slabs start small and double each time one fills up, to
+   * `#maxSlabBytes`: a connection that only ever carries a few commands (a dedicated BLPOP) keeps
+   * a small slab, a busy shared one grows to full size. No slab until the first command.
+   */
+  #slabBytes: number;
   readonly #largeBytes: number;
   #slab: Buffer;
   /** The first slab byte not yet part of a queued chunk. */
@@ -131,9 +143,10 @@ export class CommandEncoder {
     if (!Number.isSafeInteger(largeArgumentBytes) || largeArgumentBytes < 1) {
       throw new InvalidArgumentError("largeArgumentBytes must be a positive integer (bytes)");
     }
-    this.#slabBytes = slabBytes;
+    this.#maxSlabBytes = slabBytes;
+    this.#slabBytes = Math.min(slabBytes, FIRST_SLAB_BYTES);
     this.#largeBytes = largeArgumentBytes;
-    this.#slab = Buffer.allocUnsafe(slabBytes);
+    this.#slab = NO_SLAB;
   }
 
   /** Bytes encoded since the last {@link CommandEncoder.take}. */
@@ -193,6 +206,7 @@ export class CommandEncoder {
   #reserve(bytes: number): void {
     if (this.#pos + bytes <= this.#slab.length) return;
     if (this.#pos > this.#start) this.#queueSlab();
+    if (this.#slab !== NO_SLAB) this.#slabBytes = Math.min(this.#slabBytes * 2, this.#maxSlabBytes);
     this.#slab = Buffer.allocUnsafe(Math.max(this.#slabBytes, bytes));
     this.#start = 0;
     this.#pos = 0;
