@@ -210,34 +210,30 @@ export class AuthorizationError extends ResponseError {
   static override readonly code: string = "ERR_COREDIS_AUTHORIZATION";
 }
 
-/** Parses `MOVED 3999 127.0.0.1:6381` / `ASK …` into slot, host and port. */
-function parseRedirect(message: string): { slot: number; host: string; port: number } {
-  const [, slot = "", address = ""] = message.split(" ");
-  const colon = address.lastIndexOf(":");
-  return { slot: Number(slot), host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
-}
-
-/** A cluster key lives on another node, for good. */
-export class MovedError extends ResponseError {
-  static override readonly code: string = "ERR_COREDIS_MOVED";
+/**
+ * A cluster redirection (`MOVED 3999 127.0.0.1:6381`, `ASK …`), with the slot and the node to
+ * ask parsed from the message.
+ */
+export abstract class RedirectionError extends ResponseError {
   readonly slot: number;
   readonly host: string;
   readonly port: number;
   constructor(message: string, options?: RedisErrorOptions) {
     super(message, options);
-    ({ slot: this.slot, host: this.host, port: this.port } = parseRedirect(message));
+    const [, slot = "", address = ""] = message.split(" ");
+    const colon = address.lastIndexOf(":");
+    this.slot = Number(slot);
+    this.host = address.slice(0, colon);
+    this.port = Number(address.slice(colon + 1));
   }
+}
+/** A cluster key lives on another node, for good. */
+export class MovedError extends RedirectionError {
+  static override readonly code: string = "ERR_COREDIS_MOVED";
 }
 /** A cluster key is migrating; ask the named node this once. */
-export class AskError extends ResponseError {
+export class AskError extends RedirectionError {
   static override readonly code: string = "ERR_COREDIS_ASK";
-  readonly slot: number;
-  readonly host: string;
-  readonly port: number;
-  constructor(message: string, options?: RedisErrorOptions) {
-    super(message, options);
-    ({ slot: this.slot, host: this.host, port: this.port } = parseRedirect(message));
-  }
 }
 /** A multi-key operation during resharding; try again later. */
 export class TryAgainError extends ResponseError {

@@ -61,6 +61,7 @@ export {
   UnknownCommandError,
   AuthenticationError,
   AuthorizationError,
+  RedirectionError,
   MovedError,
   AskError,
   TryAgainError,

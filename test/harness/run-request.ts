@@ -3,6 +3,8 @@
  * exercise `BaseConnection` without a pool or client.
  */
 import type { BaseConnection } from "../../src/connection/base-connection.js";
+import { TCPLocation } from "../../src/connection/location.js";
+import { TCPConnection } from "../../src/connection/tcp-connection.js";
 import { Request } from "../../src/connection/request.js";
 import type { RedisArgument, RESPValue } from "../../src/protocol/values.js";
 
@@ -14,4 +16,14 @@ export function runRequest(
   return new Promise((resolve, reject) => {
     connection.send(new Request(argv, decodeStrings, undefined, resolve as (value: unknown) => void, reject));
   });
+}
+
+/**
+ * A bare connection named "side", for looking at a server from beside the client under test
+ * (CLIENT LIST, INFO commandstats, CLIENT KILL) without going through that client.
+ */
+export async function openSideConnection(server: { host: string; port: number }): Promise<TCPConnection> {
+  const side = new TCPConnection({ location: new TCPLocation(server.host, server.port), clientName: "side" });
+  await side.connect();
+  return side;
 }

@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
-import { Redis, RedisError, TCPLocation } from "../../../src/index.js";
-import { TCPConnection } from "../../../src/connection/tcp-connection.js";
-import { runRequest } from "../../harness/run-request.js";
+import { Redis, RedisError } from "../../../src/index.js";
+import type { TCPConnection } from "../../../src/connection/tcp-connection.js";
+import { openSideConnection, runRequest } from "../../harness/run-request.js";
 import { startStandalone, type RedisServer } from "../../harness/servers.js";
 
 let server: RedisServer;
@@ -20,8 +20,7 @@ const onUnhandled = (reason: unknown): void => {
 
 before(async () => {
   server = await startStandalone();
-  side = new TCPConnection({ location: new TCPLocation(server.host, server.port), clientName: "side" });
-  await side.connect();
+  side = await openSideConnection(server);
   process.on("unhandledRejection", onUnhandled);
 });
 after(async () => {

@@ -23,7 +23,7 @@ import {
 } from "../../../src/index.js";
 import { replyToCommands, startFakeServer } from "../../harness/fake-server.js";
 import { freePort } from "../../harness/ports.js";
-import { runRequest } from "../../harness/run-request.js";
+import { openSideConnection, runRequest } from "../../harness/run-request.js";
 import { startStandalone, type RedisServer } from "../../harness/servers.js";
 
 let server: RedisServer;
@@ -31,8 +31,7 @@ let side: TCPConnection;
 
 before(async () => {
   server = await startStandalone();
-  side = new TCPConnection({ location: new TCPLocation(server.host, server.port), clientName: "side" });
-  await side.connect();
+  side = await openSideConnection(server);
 });
 after(async () => {
   await side?.close();

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ConnectionPool, Redis, TCPLocation, TimeoutError } from "../../../src/index.js";
 import { TCPConnection } from "../../../src/connection/tcp-connection.js";
-import { runRequest } from "../../harness/run-request.js";
+import { openSideConnection, runRequest } from "../../harness/run-request.js";
 import { startStandalone, type RedisServer } from "../../harness/servers.js";
 
 let server: RedisServer;
@@ -14,8 +14,7 @@ let side: TCPConnection;
 
 before(async () => {
   server = await startStandalone();
-  side = new TCPConnection({ location: new TCPLocation(server.host, server.port), clientName: "side" });
-  await side.connect();
+  side = await openSideConnection(server);
 });
 after(async () => {
   await side?.close();
