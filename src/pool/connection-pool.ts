@@ -41,8 +41,13 @@ import {
 } from "./pool-options.js";
 import type { PoolStats } from "./stats.js";
 
-/** Requests in flight beyond which a multiplexed connection counts as backed up. */
-export const BACKED_UP_PENDING = 4096;
+/**
+ * Requests in flight beyond which a multiplexed connection counts as backed up. High on purpose:
+ * small commands gain nothing from more sockets (Redis runs them one at a time, and the client's
+ * CPU is the limit), while each extra socket costs system calls. Measured with 10 000 callers:
+ * one connection gave 700k ops/s at 1.7 µs CPU per op, three (at a limit of 4096) 470k at 2.6 µs.
+ */
+export const BACKED_UP_PENDING = 16_384;
 /** Bytes waiting to be written, or of a reply still arriving, beyond which a connection is backed up. */
 export const BACKED_UP_BYTES = 256 * 1024;
 /** How long a connection beyond the first stays open unused when `maxIdleTime` is not set. */
