@@ -32,12 +32,12 @@ export interface CallOptions {
   timeout?: number;
 }
 
-const enumClientState = { Idle: 0, Connected: 1, Closed: 2 } as const;
-type ClientState = (typeof enumClientState)[keyof typeof enumClientState];
+const ClientState = { Idle: 0, Connected: 1, Closed: 2 } as const;
+type ClientState = (typeof ClientState)[keyof typeof ClientState];
 
 /** The shared state and dispatch of one client and all its views. */
 export class ClientCore {
-  #state: ClientState = enumClientState.Idle;
+  #state: ClientState = ClientState.Idle;
   #connecting: Promise<void> | undefined;
 
   constructor(
@@ -47,15 +47,15 @@ export class ClientCore {
 
   /** Whether `connect()` has completed and `close()` has not been called. */
   get isConnected(): boolean {
-    return this.#state === enumClientState.Connected;
+    return this.#state === ClientState.Connected;
   }
 
   /** Takes this client's reference on the pool. Idempotent; a closed client may connect again. */
   connect(): Promise<void> {
-    if (this.#state === enumClientState.Connected) return Promise.resolve();
+    if (this.#state === ClientState.Connected) return Promise.resolve();
     this.#connecting ??= this.pool.connect().then(
       () => {
-        this.#state = enumClientState.Connected;
+        this.#state = ClientState.Connected;
       },
       (error: unknown) => {
         this.#connecting = undefined;
@@ -67,11 +67,11 @@ export class ClientCore {
 
   /** Gives this client's reference back. Commands after it fail with {@link ClientClosedError}. */
   async close(): Promise<void> {
-    if (this.#connecting !== undefined && this.#state !== enumClientState.Connected) {
+    if (this.#connecting !== undefined && this.#state !== ClientState.Connected) {
       await this.#connecting.catch(() => undefined);
     }
-    const wasConnected = this.#state === enumClientState.Connected;
-    this.#state = enumClientState.Closed;
+    const wasConnected = this.#state === ClientState.Connected;
+    this.#state = ClientState.Closed;
     this.#connecting = undefined;
     if (wasConnected) await this.pool.close();
   }
@@ -103,9 +103,9 @@ export class ClientCore {
   submit(request: ClientRequest): void {
     if (request.isDone) return;
     request.attempts++;
-    if (this.#state === enumClientState.Connected) {
+    if (this.#state === ClientState.Connected) {
       this.#dispatch(request);
-    } else if (this.#state === enumClientState.Closed) {
+    } else if (this.#state === ClientState.Closed) {
       request.fail(new ClientClosedError("the client is closed; call connect() to use it again"));
     } else {
       this.connect().then(

@@ -92,7 +92,7 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const CLOSE_GRACE_MS = 5_000;
 
 /** Life-cycle states, in order: a connection only moves forward through them. */
-const enumState = {
+const ConnectionState = {
   New: 0,
   Connecting: 1,
   /** The stream is open and the handshake is being written; user requests are not accepted yet. */
@@ -102,7 +102,7 @@ const enumState = {
   Closing: 4,
   Closed: 5,
 } as const;
-type ConnectionState = (typeof enumState)[keyof typeof enumState];
+type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
 
 /**
  * One connection to Redis. Subclass it and implement {@link BaseConnection.openStream} to carry
@@ -132,7 +132,7 @@ export abstract class BaseConnection {
   pushDecodeStrings = true;
 
   readonly #options: BaseConnectionOptions;
-  #state: ConnectionState = enumState.New;
+  #state: ConnectionState = ConnectionState.New;
   #stream: Duplex | undefined;
   #connecting: Promise<void> | undefined;
   #protocolVersion: RESPVersion;
@@ -146,7 +146,6 @@ export abstract class BaseConnection {
   /** Requests queued by `send()` since the last flush; not yet encoded. */
   #unflushed: Request[] = [];
   #flushScheduled = false;
-  #sequence = 0;
   #pendingBlocking = 0;
   /** Set once `CLIENT REPLY OFF` is sent: requests settle on write (see `noreply`). */
   #noreply = false;
@@ -199,12 +198,12 @@ export abstract class BaseConnection {
 
   /** Whether the handshake is done and the connection accepts requests. */
   get isReady(): boolean {
-    return this.#state === enumState.Ready;
+    return this.#state === ConnectionState.Ready;
   }
 
   /** Whether the connection is closing or closed. */
   get isClosed(): boolean {
-    return this.#state >= enumState.Closing;
+    return this.#state >= ConnectionState.Closing;
   }
 
   /** Requests written or queued whose replies have not arrived. */
@@ -243,12 +242,11 @@ export abstract class BaseConnection {
    * as unwritten (safe to retry elsewhere).
    */
   send(request: Request): void {
-    if (this.#state !== enumState.Ready) {
+    if (this.#state !== ConnectionState.Ready) {
       request.fail(this.#unwrittenError());
       return;
     }
     request.state = RequestState.Queued;
-    request.sequence = ++this.#sequence;
     this.#unflushed.push(request);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -284,14 +282,14 @@ export abstract class BaseConnection {
    * is destroyed and they fail with a {@link ClientClosedError}.
    */
   close(): Promise<void> {
-    if (this.#state === enumState.Closed) return Promise.resolve();
+    if (this.#state === ConnectionState.Closed) return Promise.resolve();
     if (this.#closed !== undefined) return this.#closed;
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    if (this.#state !== enumState.Ready || this.#pendingBlocking > 0) {
+    if (this.#state !== ConnectionState.Ready || this.#pendingBlocking > 0) {
       // Blocking commands may wait for minutes: waiting for them would make close() hang.
       this.destroy(new ClientClosedError(`connection to ${this.address} was closed`));
     } else {
-      this.#state = enumState.Closing;
+      this.#state = ConnectionState.Closing;
       // Replies in flight get a grace period; a server that stalls (or never answers our FIN)
       // must not make close() hang.
       this.#closeTimer = setTimeout(() => {
@@ -308,8 +306,8 @@ export abstract class BaseConnection {
    * {@link ConnectionError}); unwritten ones are marked safe to retry.
    */
   destroy(error?: RedisError): void {
-    if (this.#state === enumState.Closed) return;
-    this.#state = enumState.Closed;
+    if (this.#state === ConnectionState.Closed) return;
+    this.#state = ConnectionState.Closed;
     clearTimeout(this.#stallTimer);
     clearTimeout(this.#closeTimer);
     this.#stream?.destroy();
@@ -330,7 +328,7 @@ export abstract class BaseConnection {
   /** Encodes and writes everything queued since the last flush, in one write. */
   flush(): void {
     this.#flushScheduled = false;
-    if (this.#state < enumState.Handshaking || this.#state === enumState.Closed) return;
+    if (this.#state < ConnectionState.Handshaking || this.#state === ConnectionState.Closed) return;
     const requests = this.#unflushed;
     if (requests.length === 0) return;
     this.#unflushed = [];
@@ -358,7 +356,7 @@ export abstract class BaseConnection {
   }
 
   async #open(): Promise<void> {
-    this.#state = enumState.Connecting;
+    this.#state = ConnectionState.Connecting;
     const timeoutMs = this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const abort = new AbortController();
     const timer = setTimeout(() => {
@@ -368,15 +366,15 @@ export abstract class BaseConnection {
     }, timeoutMs);
     try {
       const stream = await raceAbort(this.openStream(abort.signal), abort.signal);
-      if (this.#state !== enumState.Connecting) {
+      if (this.#state !== ConnectionState.Connecting) {
         stream.destroy();
         throw abort.signal.reason instanceof RedisError ? abort.signal.reason : this.#unwrittenError();
       }
       this.#attach(stream);
-      this.#state = enumState.Handshaking;
+      this.#state = ConnectionState.Handshaking;
       await this.#handshake();
-      if (this.#state !== enumState.Handshaking) throw this.#unwrittenError();
-      this.#state = enumState.Ready;
+      if (this.#state !== ConnectionState.Handshaking) throw this.#unwrittenError();
+      this.#state = ConnectionState.Ready;
       this.#lastActivityMs = performance.now();
     } catch (error) {
       const failure = toConnectError(error, this.address);
@@ -395,7 +393,7 @@ export abstract class BaseConnection {
     });
     stream.on("close", () => {
       this.destroy(
-        this.#state === enumState.Closing ? undefined : new ConnectionError(`connection to ${this.address} closed`),
+        this.#state === ConnectionState.Closing ? undefined : new ConnectionError(`connection to ${this.address} closed`),
       );
     });
   }
@@ -495,7 +493,7 @@ export abstract class BaseConnection {
         this.#stallTimer = undefined;
       }
     }
-    if (this.#state === enumState.Closing) this.#endIfDrained();
+    if (this.#state === ConnectionState.Closing) this.#endIfDrained();
   }
 
   #onReply(value: RESPValue): void {

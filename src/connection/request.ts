@@ -43,8 +43,6 @@ export class Request {
   state: RequestState = RequestState.Created;
   /** Times this request has been dispatched (1 on its first try). */
   attempts = 0;
-  /** Set by the connection that queued it: its write sequence number there. */
-  sequence = 0;
 
   /**
    * @param argv - the command and its arguments; `argv[0]` is the command name (or container).
