@@ -164,3 +164,21 @@ describe("RESP2 fallback", () => {
     await connection.close();
   });
 });
+
+describe("write coalescing", () => {
+  it("sends the requests issued in one event-loop turn in one socket write", async () => {
+    let chunks = 0;
+    const answer = replyToCommands(() => undefined);
+    fake = await startFakeServer((socket, ctx) => {
+      socket.on("data", () => chunks++);
+      return answer(socket, ctx);
+    });
+    const connection = new TCPConnection({ location: new TCPLocation(fake.host, fake.port) });
+    await connection.connect();
+    chunks = 0;
+    const replies = await Promise.all(Array.from({ length: 100 }, (_, i) => runRequest(connection, ["PING", `p${i}`])));
+    assert.equal(replies[99], "p99");
+    assert.equal(chunks, 1, "100 requests of one turn arrive as one chunk");
+    await connection.close();
+  });
+});
