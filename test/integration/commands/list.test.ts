@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { ResponseError, WrongTypeError } from "../../../src/index.js";
 import { describeEachProtocol } from "../../harness/matrix.js";
+import { untilBlocked } from "../../harness/blocked.js";
 
 /** A short Redis-side timeout for blocking commands that must time out, in seconds. */
 const SHORT = 0.05;
@@ -140,7 +141,7 @@ describeEachProtocol("commands: list", (ctx) => {
     const waiting = client.blpop([k], 5);
     // The blocking call holds a dedicated connection; the push goes over another one.
     const started = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await untilBlocked(client);
     assert.equal(await client.rpush(k, ["late"]), 1);
     assert.deepEqual(await waiting, [k, "late"]);
     assert.ok(Date.now() - started < 4000);

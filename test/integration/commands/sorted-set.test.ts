@@ -10,6 +10,7 @@ import { it } from "node:test";
 import { InvalidArgumentError, ResponseError, WrongTypeError } from "../../../src/index.js";
 import type { Redis } from "../../../src/index.js";
 import { describeEachProtocol } from "../../harness/matrix.js";
+import { untilBlocked } from "../../harness/blocked.js";
 
 /** A short Redis-side timeout for blocking commands that must time out, in seconds. */
 const SHORT = 0.05;
@@ -242,7 +243,7 @@ describeEachProtocol("commands: sorted set", (ctx) => {
     const { client, prefix } = ctx();
     const k = `${prefix}zset:bzpop:wait`;
     const waiting = client.bzpopmin([k], 5);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await untilBlocked(client);
     assert.equal(await client.zadd(k, [{ score: 0.5, member: "late" }]), 1);
     assert.deepEqual(await waiting, [k, "late", 0.5]);
   });

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { describeEachProtocol } from "../../harness/matrix.js";
+import { untilBlocked } from "../../harness/blocked.js";
 import { plain, sameUnderBothProtocols } from "./compare-protocols.js";
 
 describeEachProtocol("stream commands", (ctx) => {
@@ -71,7 +72,7 @@ describeEachProtocol("stream commands", (ctx) => {
     // BLOCK: nothing arrives within the timeout, then an entry added meanwhile is returned.
     assert.equal(await client.xread({ [a]: "$" }, { block: 50 }), null);
     const pending = client.xread({ [b]: "$" }, { block: 5000 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await untilBlocked(client);
     await client.xadd(b, "5-0", { f: "late" });
     assert.deepEqual(plain(await pending), { [b]: [{ id: "5-0", fields: { f: "late" } }] });
   });
