@@ -149,17 +149,36 @@ export class ClientCore {
 }
 
 /**
+ * The deadline and signal of one call, kept apart from the request so that the common call,
+ * which has neither, carries no fields for them.
+ */
+class CallWatch {
+  readonly signal: AbortSignal | undefined;
+  readonly deadlineMs: number | undefined;
+  timer: NodeJS.Timeout | undefined;
+  onAbort: (() => void) | undefined;
+
+  constructor(call: CallOptions) {
+    this.signal = call.signal;
+    this.deadlineMs = call.timeout === undefined ? undefined : performance.now() + call.timeout;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    if (this.onAbort !== undefined) this.signal?.removeEventListener("abort", this.onAbort);
+  }
+}
+
+/**
  * A request made by a client: it applies the retry policy, honours the call's deadline and
- * signal, and gives a dedicated connection back once it is done.
+ * signal, and gives a dedicated connection back once it is done. Dedicated requests are the
+ * blocking ones (`blocking`, which also exempts them from the stream timeout).
  */
 export class ClientRequest extends Request {
   /** The connection the request was last sent on. */
   connection: BaseConnection | undefined;
-  readonly signal: AbortSignal | undefined;
   readonly #core: ClientCore;
-  readonly #deadlineMs: number | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #onAbort: (() => void) | undefined;
+  readonly #watch: CallWatch | undefined;
 
   constructor(
     core: ClientCore,
@@ -168,17 +187,17 @@ export class ClientRequest extends Request {
     transform: ReplyTransform<unknown> | undefined,
     resolve: (value: unknown) => void,
     reject: (error: RedisError) => void,
-    readonly dedicated: boolean,
+    dedicated: boolean,
     call: CallOptions | undefined,
   ) {
     super(argv, decodeStrings, transform, resolve, reject, dedicated);
     this.#core = core;
-    this.signal = call?.signal;
-    if (call === undefined) return;
+    if (call === undefined || (call.timeout === undefined && call.signal === undefined)) return;
+    const watch = new CallWatch(call);
+    this.#watch = watch;
     const timeoutMs = call.timeout;
     if (timeoutMs !== undefined) {
-      this.#deadlineMs = performance.now() + timeoutMs;
-      this.#timer = setTimeout(() => {
+      watch.timer = setTimeout(() => {
         this.#giveUp((written) =>
           new TimeoutError(
             `${this.commandName} timed out after ${timeoutMs} ms${written ? "" : " before it was sent"}`,
@@ -197,14 +216,25 @@ export class ClientRequest extends Request {
         this.fail(abortError(false));
         return;
       }
-      this.#onAbort = () => this.#giveUp(abortError);
-      signal.addEventListener("abort", this.#onAbort, { once: true });
+      watch.onAbort = () => this.#giveUp(abortError);
+      signal.addEventListener("abort", watch.onAbort, { once: true });
     }
+  }
+
+  /** Whether the request holds a connection of its own until its reply. */
+  get dedicated(): boolean {
+    return this.blocking;
+  }
+
+  /** The call's abort signal, if any. */
+  get signal(): AbortSignal | undefined {
+    return this.#watch?.signal;
   }
 
   /** Milliseconds left before the call's deadline, if it has one. */
   remainingMs(): number | undefined {
-    return this.#deadlineMs === undefined ? undefined : Math.max(0, this.#deadlineMs - performance.now());
+    const deadlineMs = this.#watch?.deadlineMs;
+    return deadlineMs === undefined ? undefined : Math.max(0, deadlineMs - performance.now());
   }
 
   override settle(value: unknown): void {
@@ -239,21 +269,20 @@ export class ClientRequest extends Request {
     const written = outcome === "abandoned";
     if (!written) this.state = RequestState.Settled;
     this.reject(makeError(written));
-    if (written && this.dedicated && connection !== undefined) {
+    if (written && this.blocking && connection !== undefined) {
       connection.destroy(new ConnectionError(`${this.commandName} on ${connection.address} was given up`));
     }
     this.#finish();
   }
 
   #finish(): void {
-    clearTimeout(this.#timer);
-    if (this.#onAbort !== undefined) this.signal?.removeEventListener("abort", this.#onAbort);
+    this.#watch?.dispose();
     this.#releaseConnection();
   }
 
   #releaseConnection(): void {
     const connection = this.connection;
     this.connection = undefined;
-    if (this.dedicated && connection !== undefined) this.#core.pool.release(connection);
+    if (this.blocking && connection !== undefined) this.#core.pool.release(connection);
   }
 }
