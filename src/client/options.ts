@@ -140,30 +140,13 @@ export function validateRedisOptions(options: RedisOptions<StringType>): void {
   }
 }
 
-/** The options of the pool a client creates for itself. */
+/** The options of the pool a client creates for itself: its connection options, `poolTimeout` as `timeout`. */
 export function poolOptionsFor(options: RedisOptions<StringType>): ConnectionPoolOptions {
-  const pool: ConnectionPoolOptions = {};
-  const copy = <K extends keyof ConnectionPoolOptions>(key: K, value: ConnectionPoolOptions[K] | undefined): void => {
-    if (value !== undefined) pool[key] = value;
-  };
-  copy("host", options.host);
-  copy("port", options.port);
-  copy("db", options.db);
-  copy("username", options.username);
-  copy("password", options.password);
-  copy("credentialProvider", options.credentialProvider);
-  copy("unixSocketPath", options.unixSocketPath);
-  copy("tls", options.tls);
-  copy("protocolVersion", options.protocolVersion);
-  copy("clientName", options.clientName);
-  copy("connectTimeout", options.connectTimeout);
-  copy("streamTimeout", options.streamTimeout);
-  copy("maxIdleTime", options.maxIdleTime);
-  copy("maxConnections", options.maxConnections);
-  copy("timeout", options.poolTimeout);
-  copy("noreply", options.noreply);
-  copy("noevict", options.noevict);
-  copy("notouch", options.notouch);
-  copy("maxReplyBytes", options.maxReplyBytes);
+  const pool: Record<string, unknown> = {};
+  for (const key of CONNECTION_KEYS) {
+    const value = options[key];
+    if (value === undefined || key === "connectionPoolClass") continue;
+    pool[key === "poolTimeout" ? "timeout" : key] = value;
+  }
   return pool;
 }

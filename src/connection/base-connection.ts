@@ -196,11 +196,6 @@ export abstract class BaseConnection {
     return this.#clientId;
   }
 
-  /** Whether the handshake is done and the connection accepts requests. */
-  get isReady(): boolean {
-    return this.#state === ConnectionState.Ready;
-  }
-
   /** Whether the connection is closing or closed. */
   get isClosed(): boolean {
     return this.#state >= ConnectionState.Closing;

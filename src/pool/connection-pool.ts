@@ -174,8 +174,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     if (this.#closing !== undefined) await this.#closing;
     this.#references++;
     try {
-      const connection = await this.acquire({ dedicated: false });
-      this.release(connection);
+      await this.acquire({ dedicated: false }); // a shared connection: nothing to give back
     } catch (error) {
       await this.close();
       throw error;
@@ -445,6 +444,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     const unused = (connection: BaseConnection, limit: number): boolean =>
       connection.pendingCount === 0 && now - connection.lastActivityMs >= limit;
     for (const connection of [...this.#idle]) {
+      // Without maxIdleTime, one idle connection stays when no shared one is open.
       const keepable = idleLimit === undefined && this.#multiplexed.length === 0 && this.#idle[0] === connection;
       if (!keepable && unused(connection, idleLimit ?? extraLimit)) void connection.close();
     }

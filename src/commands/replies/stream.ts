@@ -41,8 +41,8 @@ export interface XInfoConsumer<S> {
   inactive?: number;
 }
 
-/** `XINFO STREAM` (without `FULL`). */
-export interface XInfoStream<S> {
+/** The fields `XINFO STREAM` reports with and without `FULL`. */
+export interface XInfoStreamCommon<S> {
   length: number;
   "radix-tree-keys": number;
   "radix-tree-nodes": number;
@@ -50,6 +50,10 @@ export interface XInfoStream<S> {
   "max-deleted-entry-id": S;
   "recorded-first-entry-id": S;
   "entries-added": number;
+}
+
+/** `XINFO STREAM` (without `FULL`). */
+export interface XInfoStream<S> extends XInfoStreamCommon<S> {
   groups: number;
   "first-entry": StreamEntry<S> | null;
   "last-entry": StreamEntry<S> | null;
@@ -79,14 +83,7 @@ export interface XInfoStreamFullGroup<S> {
 }
 
 /** `XINFO STREAM … FULL`. */
-export interface XInfoStreamFull<S> {
-  length: number;
-  "radix-tree-keys": number;
-  "radix-tree-nodes": number;
-  "last-generated-id": S;
-  "max-deleted-entry-id": S;
-  "recorded-first-entry-id": S;
-  "entries-added": number;
+export interface XInfoStreamFull<S> extends XInfoStreamCommon<S> {
   entries: StreamEntry<S>[];
   groups: XInfoStreamFullGroup<S>[];
 }

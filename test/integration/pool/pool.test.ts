@@ -38,6 +38,14 @@ after(async () => {
   await server?.stop();
 });
 
+/** Checks `condition` every 10 ms until it holds; fails after 5 s rather than hang. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let checks = 0; !condition(); checks++) {
+    if (checks > 500) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe("dedicated connections", () => {
   it("a timed-out BLPOP closes its connection and gives its slot back", async () => {
     await using client = new Redis({ port: server.port, maxConnections: 1 });
@@ -82,10 +90,11 @@ describe("idle connections", () => {
     const blpop = client.blpop(["pool:long"], 0.4);
     // Wait, on pool events, until the shared connection has been reaped.
     const pool = client.connectionPool;
-    while (pool.stats.multiplexed > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The pool has no event for a reap: look again every 10 ms, for 5 s at most.
+    await until(() => pool.stats.multiplexed === 0, "the idle shared connection is reaped");
     assert.equal(pool.stats.dedicated, 1, "the BLPOP's connection survives its idle time");
     assert.equal(await blpop, null);
-    while (pool.stats.open > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => pool.stats.open === 0, "the BLPOP's connection is reaped once idle");
     assert.ok(pool.stats.closed >= 2);
   });
 });
@@ -104,10 +113,14 @@ describe("multiplexing", () => {
     const big = Buffer.alloc(10 * 1024 * 1024, 97);
     await client.set("pool:big", big);
     const first = client.connectionPool.multiplexed()!;
-    const large = client.get("pool:big");
+    let largeDone = false;
+    const large = client.get("pool:big").finally(() => (largeDone = true));
     // Wait, turn by turn of the event loop, until the 10 MB reply is arriving on the first
     // connection: small commands issued now must not queue behind it.
-    while (first.partialReplyBytes <= BACKED_UP_BYTES) await new Promise((resolve) => setImmediate(resolve));
+    while (first.partialReplyBytes <= BACKED_UP_BYTES) {
+      assert.equal(largeDone, false, "the 10 MB reply finished before it could be seen arriving");
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const smalls = Promise.all(Array.from({ length: 50 }, () => client.ping()));
     assert.equal((await large)?.length, big.length);
     await smalls;
