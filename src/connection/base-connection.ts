@@ -27,7 +27,7 @@ import {
   TimeoutError,
 } from "../errors.js";
 import { Fifo } from "../internal/fifo.js";
-import { CommandEncoder } from "../protocol/encoder.js";
+import { CommandEncoder, type EncodedChunk } from "../protocol/encoder.js";
 import { RESPDecoder } from "../protocol/decoder.js";
 import type { PushMessage, RedisArgument, RESPValue, RESPVersion } from "../protocol/values.js";
 import {
@@ -500,7 +500,7 @@ export abstract class BaseConnection {
     request.complete(value, this.#protocolVersion);
   }
 
-  #writeChunks(chunks: readonly Buffer[]): void {
+  #writeChunks(chunks: readonly EncodedChunk[]): void {
     const stream = this.#stream;
     if (stream === undefined) return;
     if (chunks.length === 1) {

@@ -28,6 +28,7 @@
  *
  * @module
  */
+import { isAscii } from "node:buffer";
 import { InvalidArgumentError, ProtocolError, errorFromReply } from "../errors.js";
 import type { PushMessage, RESPValue } from "./values.js";
 
@@ -91,18 +92,57 @@ const SET = 126; // ~
 const ATTRIBUTE = 124; // |
 const PUSH = 62; // >
 
-/** Node's own UTF-8 slicer, which `Buffer#toString` calls after checking its arguments. */
-interface UTF8Slicer {
+/** Node's own slicers, which `Buffer#toString` calls after checking its arguments. */
+interface Slicers {
   utf8Slice(start: number, end: number): string;
+  asciiSlice(start: number, end: number): string;
 }
-// Every Node Buffer has it (checked once here all the same); going to it directly skips argument
-// checks that, for a short string, cost about as much as decoding it (benchmarked: about +10% on
-// the small-reply mix of bench/micro/protocol.ts).
-const hasUTF8Slice = typeof (Buffer.prototype as Partial<UTF8Slicer>).utf8Slice === "function";
+// Every Node Buffer has them (checked once here all the same); going to them directly skips
+// argument checks that, for a short string, cost about as much as decoding it (benchmarked: about
+// +10% on the small-reply mix of bench/micro/protocol.ts).
+const hasSlicers =
+  typeof (Buffer.prototype as Partial<Slicers>).utf8Slice === "function" &&
+  typeof (Buffer.prototype as Partial<Slicers>).asciiSlice === "function";
+
+/**
+ * Bodies from this size on are checked for pure ASCII first (simdutf: ~90 GB/s, negligible) and,
+ * when they are, sliced as ASCII. The result is the same string; the ASCII path is up to 5x faster
+ * for values of a megabyte or more (measured on Node 20: 1 MiB in 143 µs against 705 µs), where
+ * Node makes external strings and its UTF-8 path does not. Below this size the check costs more
+ * than it saves.
+ */
+const ASCII_CHECK_BYTES = 64 * 1024;
 
 /** `buf.toString("utf8", start, end)` for offsets known to be in range, by the shortest path. */
 function utf8(buf: Buffer, start: number, end: number): string {
-  return hasUTF8Slice ? (buf as unknown as UTF8Slicer).utf8Slice(start, end) : buf.toString("utf8", start, end);
+  if (!hasSlicers) return buf.toString("utf8", start, end);
+  const slicers = buf as unknown as Slicers;
+  if (end - start >= ASCII_CHECK_BYTES && isAscii(buf.subarray(start, end))) return slicers.asciiSlice(start, end);
+  return slicers.utf8Slice(start, end);
+}
+
+/** Bodies up to this size are joined in the shared scratch buffer; larger ones get their own. */
+const SCRATCH_MAX_BYTES = 16 * 1024 * 1024;
+let scratch: Buffer = Buffer.alloc(0);
+
+/**
+ * Joins a bulk body's pieces. With `transient`, the result is only read before the next call
+ * (it is decoded to a string at once), so it may be the scratch buffer that every decoder shares:
+ * decoding is synchronous, and nothing else writes the scratch in between.
+ */
+function joinPieces(pieces: readonly Buffer[], length: number, transient: boolean): Buffer {
+  if (!transient || length > SCRATCH_MAX_BYTES) return Buffer.concat(pieces, length);
+  if (scratch.length < length) {
+    let size = 64 * 1024;
+    while (size < length) size *= 2;
+    scratch = Buffer.allocUnsafeSlow(size);
+  }
+  let at = 0;
+  for (const piece of pieces) {
+    scratch.set(piece, at);
+    at += piece.length;
+  }
+  return scratch;
 }
 
 /** Whether `s` is a non-empty run of characters a RESP3 double may contain (sign, digits, `.eE`). */
@@ -613,8 +653,13 @@ export class RESPDecoder {
     const type = this.#bulkType;
     this.#bulkPieces = [];
     this.#bulkType = 0;
-    const body = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, this.#bulkLength);
-    this.#emit(this.#bulkValue(type, body, 0, body.length));
+    const length = this.#bulkLength;
+    // A body decoded to a string is copied out of the joined bytes at once, so it is joined in a
+    // reused scratch buffer: a fresh megabyte Buffer per value counts as V8 external memory and
+    // brings frequent full collections.
+    const body =
+      pieces.length === 1 ? (pieces[0] as Buffer) : joinPieces(pieces, length, this.#strings || type === BLOB_ERROR);
+    this.#emit(this.#bulkValue(type, body, 0, length));
     return i;
   }
 

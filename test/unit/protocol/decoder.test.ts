@@ -187,6 +187,38 @@ describe("RESPDecoder scalars", () => {
   });
 });
 
+describe("RESPDecoder large bodies", () => {
+  const frameOf = (body: Buffer): Buffer => Buffer.concat([Buffer.from(`$${body.length}\r\n`), body, Buffer.from("\r\n")]);
+  const split = (bytes: Buffer, size: number): Buffer[] => {
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+    return chunks;
+  };
+
+  it("decodes ASCII and UTF-8 bodies past the ASCII check's size the same as toString()", () => {
+    const ascii = Buffer.alloc(1100 * 1024, "a");
+    // Multi-byte characters, one of them cut by every chunk boundary below.
+    const utf8 = Buffer.from("ascii then ✓ and é ".repeat(8000), "utf8");
+    const highByteLast = Buffer.concat([Buffer.alloc(70 * 1024, "b"), Buffer.from("é", "utf8")]);
+    for (const body of [ascii, utf8, highByteLast]) {
+      for (const size of [4099, 64 * 1024, body.length + 100]) {
+        assert.equal(decode(split(frameOf(body), size), true).replies[0], body.toString("utf8"));
+      }
+    }
+  });
+
+  it("joins string bodies in a shared scratch, never Buffer-mode ones", () => {
+    const first = Buffer.alloc(200 * 1024, 1);
+    const second = Buffer.alloc(150 * 1024, 2);
+    const strings = decode(split(Buffer.concat([frameOf(Buffer.alloc(300 * 1024, "s")), frameOf(Buffer.alloc(10, "t"))]), 5000), true);
+    assert.deepStrictEqual(strings.replies, ["s".repeat(300 * 1024), "t".repeat(10)]);
+    const buffers = decode(split(Buffer.concat([frameOf(first), frameOf(second)]), 5000), false).replies;
+    // A later string reply joined in the scratch must not show through an earlier Buffer reply.
+    decode(split(frameOf(Buffer.alloc(250 * 1024, "z")), 5000), true);
+    assert.deepStrictEqual(buffers, [first, second]);
+  });
+});
+
 describe("RESPDecoder aggregates", () => {
   it("arrays, nested and empty", () => {
     assertDecodes("*0\r\n", [reply([])]);

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { InvalidArgumentError } from "../../../src/errors.js";
 import { RESPDecoder } from "../../../src/protocol/decoder.js";
-import { CommandEncoder, encodeCommand } from "../../../src/protocol/encoder.js";
+import { CommandEncoder, encodeCommand, joinChunks } from "../../../src/protocol/encoder.js";
 import type { RedisArgument, RESPValue } from "../../../src/protocol/values.js";
 
 /**
@@ -43,7 +43,7 @@ function expectedBytes(arg: RedisArgument): Buffer {
 function encodeAll(encoder: CommandEncoder, commands: readonly (readonly RedisArgument[])[]): Buffer {
   for (const argv of commands) encoder.encode(argv);
   const pending = encoder.pendingBytes;
-  const bytes = Buffer.concat(encoder.take());
+  const bytes = joinChunks(encoder.take());
   assert.equal(bytes.length, pending);
   assert.equal(encoder.pendingBytes, 0);
   return bytes;
@@ -54,7 +54,7 @@ describe("CommandEncoder", () => {
     const encoder = new CommandEncoder();
     encoder.encode(["SET", "key", "value"]);
     assert.equal(encoder.pendingBytes, 33);
-    assert.equal(Buffer.concat(encoder.take()).toString(), "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n");
+    assert.equal(joinChunks(encoder.take()).toString(), "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n");
     assert.deepStrictEqual(encoder.take(), []);
   });
 
@@ -85,7 +85,7 @@ describe("CommandEncoder", () => {
     assert.throws(() => encoder.encode([]), InvalidArgumentError);
     assert.equal(encoder.pendingBytes, before);
     encoder.encode(["GET", "k"]);
-    assert.deepStrictEqual(decodeAll(Buffer.concat(encoder.take())), [
+    assert.deepStrictEqual(decodeAll(joinChunks(encoder.take())), [
       [Buffer.from("PING")],
       [Buffer.from("GET"), Buffer.from("k")],
     ]);
@@ -99,10 +99,21 @@ describe("CommandEncoder", () => {
     const chunks = encoder.take();
     assert.equal(chunks.length, 3);
     assert.equal(chunks[1], big);
-    assert.deepStrictEqual(decodeAll(Buffer.concat(chunks)), [
+    assert.deepStrictEqual(decodeAll(joinChunks(chunks)), [
       [Buffer.from("SET"), Buffer.from("k"), big],
       [Buffer.from("GET"), Buffer.from("k")],
     ]);
+  });
+
+  it("queues large strings as they are, for the socket to encode, with their UTF-8 length", () => {
+    const encoder = new CommandEncoder();
+    const big = "é".repeat(10_000); // 20 000 bytes in UTF-8
+    encoder.encode(["SET", "k", big]);
+    const chunks = encoder.take();
+    assert.equal(chunks.length, 3);
+    assert.equal(chunks[1], big);
+    assert.equal(encoder.pendingBytes, 0);
+    assert.deepStrictEqual(decodeAll(joinChunks(chunks)), [[Buffer.from("SET"), Buffer.from("k"), Buffer.from(big, "utf8")]]);
   });
 
   it("encodes large strings and Uint8Arrays", () => {
@@ -111,7 +122,7 @@ describe("CommandEncoder", () => {
     const bytes = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]).subarray(2, 10);
     const bigBytes = new Uint8Array(300).fill(9).subarray(50, 250);
     encoder.encode(["A", text, bytes as Buffer, bigBytes as Buffer]);
-    assert.deepStrictEqual(decodeAll(Buffer.concat(encoder.take())), [
+    assert.deepStrictEqual(decodeAll(joinChunks(encoder.take())), [
       [Buffer.from("A"), Buffer.from(text), Buffer.from(bytes), Buffer.from(bigBytes)],
     ]);
   });
@@ -121,7 +132,10 @@ describe("CommandEncoder", () => {
     const handedOut: { chunk: Buffer; copy: Buffer }[] = [];
     for (let round = 0; round < 200; round++) {
       for (let i = 0; i <= round % 5; i++) encoder.encode(["SET", `key:${round}:${i}`, "v".repeat(round % 37), round]);
-      for (const chunk of encoder.take()) handedOut.push({ chunk, copy: Buffer.from(chunk) });
+      for (const chunk of encoder.take()) {
+        assert.ok(Buffer.isBuffer(chunk), "short arguments only: every chunk is bytes");
+        handedOut.push({ chunk, copy: Buffer.from(chunk) });
+      }
       for (const { chunk, copy } of handedOut) assert.deepStrictEqual(chunk, copy);
     }
     // And the stream they form is still a valid sequence of commands.
@@ -135,7 +149,7 @@ describe("CommandEncoder", () => {
     encoder.encode(argv);
     encoder.encode(argv);
     const expected = argv.map(expectedBytes);
-    assert.deepStrictEqual(decodeAll(Buffer.concat(encoder.take())), [expected, expected]);
+    assert.deepStrictEqual(decodeAll(joinChunks(encoder.take())), [expected, expected]);
   });
 
   it("rejects bad options", () => {
