@@ -10,13 +10,7 @@
  */
 import type { BaseConnection } from "../connection/base-connection.js";
 import { Request, RequestState } from "../connection/request.js";
-import {
-  AbortError,
-  ClientClosedError,
-  ConnectionError,
-  type RedisError,
-  TimeoutError,
-} from "../errors.js";
+import { AbortError, ClientClosedError, ConnectionError, RedisError, TimeoutError } from "../errors.js";
 import type { ConnectionPool } from "../pool/connection-pool.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
 import type { RetryPolicy } from "./retry.js";
@@ -84,25 +78,21 @@ export class ClientCore {
     dedicated: boolean,
     call: CallOptions | undefined,
   ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const request = new ClientRequest(
-        this,
-        argv,
-        decodeStrings,
-        transform,
-        resolve as (value: unknown) => void,
-        reject,
-        dedicated,
-        call,
-      );
+    // A module-level executor: no closure is made per command.
+    const promise = new Promise<T>(captureResolvers);
+    const request = new ClientRequest(this, argv, decodeStrings, transform, capturedResolve, capturedReject, dedicated, call);
+    try {
       this.submit(request);
-    });
+    } catch (error) {
+      request.fail(error instanceof RedisError ? error : new RedisError(String(error), { cause: error }));
+    }
+    return promise;
   }
 
   /** @internal Dispatches a request now, or after connecting. */
   submit(request: ClientRequest): void {
     if (request.isDone) return;
-    request.attempts++;
+    request.countAttempt();
     if (this.#state === ClientState.Connected) {
       this.#dispatch(request);
     } else if (this.#state === ClientState.Closed) {
@@ -120,7 +110,7 @@ export class ClientCore {
     if (!request.dedicated) {
       const shared = this.pool.multiplexed();
       if (shared !== undefined) {
-        request.connection = shared;
+        request.sentOn(shared);
         shared.send(request);
         return;
       }
@@ -143,24 +133,35 @@ export class ClientCore {
       this.#dispatch(request);
       return;
     }
-    request.connection = connection;
+    request.sentOn(connection);
     connection.send(request);
   }
 }
 
+/** Where `execute()`'s executor leaves the resolving functions of the promise it is making. */
+let capturedResolve: (value: unknown) => void = () => undefined;
+let capturedReject: (error: RedisError) => void = () => undefined;
+
+function captureResolvers<T>(resolve: (value: T) => void, reject: (error: RedisError) => void): void {
+  capturedResolve = resolve as (value: unknown) => void;
+  capturedReject = reject;
+}
+
 /**
- * The deadline and signal of one call, kept apart from the request so that the common call,
- * which has neither, carries no fields for them.
+ * What a request needs beyond the common case, kept apart so that the common call (multiplexed,
+ * no deadline, no signal) carries no fields for it: the call's deadline and signal, and the
+ * connection the request went out on (to cancel it there, or to give a dedicated one back).
  */
-class CallWatch {
+class CallState {
+  connection: BaseConnection | undefined = undefined;
   readonly signal: AbortSignal | undefined;
   readonly deadlineMs: number | undefined;
-  timer: NodeJS.Timeout | undefined;
-  onAbort: (() => void) | undefined;
+  timer: NodeJS.Timeout | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
 
-  constructor(call: CallOptions) {
-    this.signal = call.signal;
-    this.deadlineMs = call.timeout === undefined ? undefined : performance.now() + call.timeout;
+  constructor(call: CallOptions | undefined) {
+    this.signal = call?.signal;
+    this.deadlineMs = call?.timeout === undefined ? undefined : performance.now() + call.timeout;
   }
 
   dispose(): void {
@@ -175,10 +176,9 @@ class CallWatch {
  * blocking ones (`blocking`, which also exempts them from the stream timeout).
  */
 export class ClientRequest extends Request {
-  /** The connection the request was last sent on. */
-  connection: BaseConnection | undefined;
   readonly #core: ClientCore;
-  readonly #watch: CallWatch | undefined;
+  /** Only for requests that are dedicated or carry a deadline or signal; see {@link CallState}. */
+  readonly #call: CallState | undefined;
 
   constructor(
     core: ClientCore,
@@ -192,12 +192,17 @@ export class ClientRequest extends Request {
   ) {
     super(argv, decodeStrings, transform, resolve, reject, dedicated);
     this.#core = core;
-    if (call === undefined || (call.timeout === undefined && call.signal === undefined)) return;
-    const watch = new CallWatch(call);
-    this.#watch = watch;
+    const watched = call !== undefined && (call.timeout !== undefined || call.signal !== undefined);
+    if (!watched && !dedicated) {
+      this.#call = undefined;
+      return;
+    }
+    const state = new CallState(call);
+    this.#call = state;
+    if (!watched) return;
     const timeoutMs = call.timeout;
     if (timeoutMs !== undefined) {
-      watch.timer = setTimeout(() => {
+      state.timer = setTimeout(() => {
         this.#giveUp((written) =>
           new TimeoutError(
             `${this.commandName} timed out after ${timeoutMs} ms${written ? "" : " before it was sent"}`,
@@ -216,8 +221,8 @@ export class ClientRequest extends Request {
         this.fail(abortError(false));
         return;
       }
-      watch.onAbort = () => this.#giveUp(abortError);
-      signal.addEventListener("abort", watch.onAbort, { once: true });
+      state.onAbort = () => this.#giveUp(abortError);
+      signal.addEventListener("abort", state.onAbort, { once: true });
     }
   }
 
@@ -228,19 +233,29 @@ export class ClientRequest extends Request {
 
   /** The call's abort signal, if any. */
   get signal(): AbortSignal | undefined {
-    return this.#watch?.signal;
+    return this.#call?.signal;
+  }
+
+  /** The connection the request was last sent on, where it keeps track of it (see {@link CallState}). */
+  get connection(): BaseConnection | undefined {
+    return this.#call?.connection;
+  }
+
+  /** Notes the connection the request is about to be sent on, if it will need it again. */
+  sentOn(connection: BaseConnection): void {
+    if (this.#call !== undefined) this.#call.connection = connection;
   }
 
   /** Milliseconds left before the call's deadline, if it has one. */
   remainingMs(): number | undefined {
-    const deadlineMs = this.#watch?.deadlineMs;
+    const deadlineMs = this.#call?.deadlineMs;
     return deadlineMs === undefined ? undefined : Math.max(0, deadlineMs - performance.now());
   }
 
   override settle(value: unknown): void {
     if (this.isDone) return;
     super.settle(value);
-    this.#finish();
+    if (this.#call !== undefined) this.#finish(this.#call);
   }
 
   override fail(error: RedisError): void {
@@ -248,12 +263,12 @@ export class ClientRequest extends Request {
     const delayMs = this.#core.retryPolicy.retryDelayMs(error, this.attempts);
     if (delayMs !== undefined) {
       this.state = RequestState.Created;
-      this.#releaseConnection();
+      if (this.#call !== undefined) this.#releaseConnection(this.#call);
       setTimeout(() => this.#core.submit(this), delayMs);
       return;
     }
     super.fail(error);
-    this.#finish();
+    if (this.#call !== undefined) this.#finish(this.#call);
   }
 
   /**
@@ -263,8 +278,9 @@ export class ClientRequest extends Request {
    * still pop an element that nobody reads). Either way the caller is rejected now.
    */
   #giveUp(makeError: (written: boolean) => RedisError): void {
-    if (this.isDone) return;
-    const connection = this.connection;
+    const state = this.#call;
+    if (this.isDone || state === undefined) return;
+    const connection = state.connection;
     const outcome = connection === undefined ? "none" : connection.cancel(this);
     const written = outcome === "abandoned";
     if (!written) this.state = RequestState.Settled;
@@ -272,17 +288,17 @@ export class ClientRequest extends Request {
     if (written && this.blocking && connection !== undefined) {
       connection.destroy(new ConnectionError(`${this.commandName} on ${connection.address} was given up`));
     }
-    this.#finish();
+    this.#finish(state);
   }
 
-  #finish(): void {
-    this.#watch?.dispose();
-    this.#releaseConnection();
+  #finish(state: CallState): void {
+    state.dispose();
+    this.#releaseConnection(state);
   }
 
-  #releaseConnection(): void {
-    const connection = this.connection;
-    this.connection = undefined;
+  #releaseConnection(state: CallState): void {
+    const connection = state.connection;
+    state.connection = undefined;
     if (this.blocking && connection !== undefined) this.#core.pool.release(connection);
   }
 }

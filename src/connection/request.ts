@@ -34,15 +34,26 @@ const REPLY_CONTEXTS: Readonly<Record<RESPVersion, readonly [ReplyContext, Reply
   3: [Object.freeze({ protocolVersion: 3, decodeStrings: false }), Object.freeze({ protocolVersion: 3, decodeStrings: true })],
 };
 
+/** Bits of {@link Request}'s packed word: the state in the low three, then the flags, then the attempts. */
+const STATE_MASK = 0b111;
+const DECODE_STRINGS = 1 << 3;
+const BLOCKING = 1 << 4;
+const ATTEMPT_UNIT = 1 << 5;
+
 /**
  * A command with its outcome handlers and its place in the request life cycle. Owners that need
  * more (a retry policy, releasing a dedicated connection) subclass it and override `fail` or
  * `settle`.
+ *
+ * Tens of thousands of requests can be in flight at once, and each one lives long enough to
+ * survive a young-generation collection or two, so its size is what those collections copy: the
+ * state, the two flags and the attempt count share one small integer, and everything a request
+ * may need besides (a deadline, a signal, a dedicated connection) lives in its owner's subclass,
+ * allocated only for the requests that need it.
  */
 export class Request {
-  state: RequestState = RequestState.Created;
-  /** Times this request has been dispatched (1 on its first try). */
-  attempts = 0;
+  /** State, flags and attempts, packed: see the constants above. */
+  #bits: number;
 
   /**
    * @param argv - the command and its arguments; `argv[0]` is the command name (or container).
@@ -55,12 +66,43 @@ export class Request {
    */
   constructor(
     readonly argv: readonly RedisArgument[],
-    readonly decodeStrings: boolean,
+    decodeStrings: boolean,
     readonly transform: ReplyTransform<unknown> | undefined,
     readonly resolve: (value: unknown) => void,
     readonly reject: (error: RedisError) => void,
-    readonly blocking = false,
-  ) {}
+    blocking = false,
+  ) {
+    this.#bits = (decodeStrings ? DECODE_STRINGS : 0) | (blocking ? BLOCKING : 0);
+  }
+
+  /** Where the request stands; see the module's diagram. */
+  get state(): RequestState {
+    return (this.#bits & STATE_MASK) as RequestState;
+  }
+
+  set state(state: RequestState) {
+    this.#bits = (this.#bits & ~STATE_MASK) | state;
+  }
+
+  /** Whether bulk strings of the reply decode to `string` (else `Buffer`). */
+  get decodeStrings(): boolean {
+    return (this.#bits & DECODE_STRINGS) !== 0;
+  }
+
+  /** Whether Redis may hold the reply back on purpose (BLPOP …). */
+  get blocking(): boolean {
+    return (this.#bits & BLOCKING) !== 0;
+  }
+
+  /** Times this request has been dispatched (1 on its first try). */
+  get attempts(): number {
+    return Math.floor(this.#bits / ATTEMPT_UNIT);
+  }
+
+  /** Counts one more dispatch. */
+  countAttempt(): void {
+    this.#bits += ATTEMPT_UNIT;
+  }
 
   /** The command's name for messages: its first word, never its arguments. */
   get commandName(): string {
@@ -70,7 +112,7 @@ export class Request {
 
   /** Whether the request has an outcome or was given up. */
   get isDone(): boolean {
-    return this.state >= RequestState.Settled;
+    return (this.#bits & STATE_MASK) >= RequestState.Settled;
   }
 
   /** Delivers a reply: an error reply fails the request, anything else resolves through `transform`. */
@@ -95,14 +137,14 @@ export class Request {
 
   /** Resolves the caller unless the request is already done. */
   settle(value: unknown): void {
-    if (this.state >= RequestState.Settled) return;
+    if (this.isDone) return;
     this.state = RequestState.Settled;
     this.resolve(value);
   }
 
   /** Rejects the caller unless the request is already done. */
   fail(error: RedisError): void {
-    if (this.state >= RequestState.Settled) return;
+    if (this.isDone) return;
     this.state = RequestState.Settled;
     this.reject(error);
   }
