@@ -9,7 +9,7 @@
  * @module
  */
 import type { BaseConnection } from "../connection/base-connection.js";
-import { Request, RequestState } from "../connection/request.js";
+import { Request, RequestLane, RequestState } from "../connection/request.js";
 import { AbortError, ClientClosedError, ConnectionError, RedisError, TimeoutError } from "../errors.js";
 import type { ConnectionPool } from "../pool/connection-pool.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
@@ -26,6 +26,16 @@ export interface CallOptions {
   timeout?: number;
 }
 
+/**
+ * Bytes of arguments (after the command name; string lengths, as UTF-16 units) from which a
+ * request counts as large and goes on the pool's bulk lane, and the size of a string reply from
+ * which its key is remembered as holding a large value. About one socket read: a small reply
+ * queued behind a value this large waits at least one more read for it.
+ */
+export const LARGE_VALUE_BYTES = 64 * 1024;
+/** Keys remembered as holding large values, at most; past this the oldest is forgotten. */
+const LARGE_KEYS_REMEMBERED = 1024;
+
 const ClientState = { Idle: 0, Connected: 1, Closed: 2 } as const;
 type ClientState = (typeof ClientState)[keyof typeof ClientState];
 
@@ -33,6 +43,13 @@ type ClientState = (typeof ClientState)[keyof typeof ClientState];
 export class ClientCore {
   #state: ClientState = ClientState.Idle;
   #connecting: Promise<void> | undefined;
+  /**
+   * Keys (a request's first argument after the command name) last seen holding a large value,
+   * oldest first: requests naming one go on the bulk lane, so that reading a large value back
+   * does not hold up small replies either. Only routing depends on it: a wrong guess costs a
+   * request the other lane, nothing else.
+   */
+  readonly #largeKeys = new Set<string>();
 
   constructor(
     readonly pool: ConnectionPool,
@@ -81,12 +98,43 @@ export class ClientCore {
     // A module-level executor: no closure is made per command.
     const promise = new Promise<T>(captureResolvers);
     const request = new ClientRequest(this, argv, decodeStrings, transform, capturedResolve, capturedReject, dedicated, call);
+    if (!dedicated) request.lane = this.#laneFor(argv);
     try {
       this.submit(request);
     } catch (error) {
       request.fail(error instanceof RedisError ? error : new RedisError(String(error), { cause: error }));
     }
     return promise;
+  }
+
+  /** Which lane a shared request takes: large arguments, or a key remembered as large, go bulk. */
+  #laneFor(argv: readonly RedisArgument[]): RequestLane {
+    let bytes = 0;
+    for (let i = 1; i < argv.length; i++) {
+      const arg = argv[i];
+      if (typeof arg === "string" || typeof arg === "object") bytes += arg.length;
+    }
+    if (bytes >= LARGE_VALUE_BYTES) {
+      this.rememberLargeKey(argv[1]);
+      return RequestLane.LargeArguments;
+    }
+    if (this.#largeKeys.size === 0) return RequestLane.Small;
+    const key = argv[1];
+    return typeof key === "string" && this.#largeKeys.has(key) ? RequestLane.LargeKey : RequestLane.Small;
+  }
+
+  /** @internal Remembers that `key` (when a string) holds a large value. */
+  rememberLargeKey(key: RedisArgument | undefined): void {
+    if (typeof key !== "string") return;
+    const keys = this.#largeKeys;
+    keys.delete(key); // re-inserted as the newest
+    keys.add(key);
+    if (keys.size > LARGE_KEYS_REMEMBERED) keys.delete(keys.values().next().value as string);
+  }
+
+  /** @internal Forgets `key`: its value was read back small. */
+  forgetLargeKey(key: RedisArgument | undefined): void {
+    if (typeof key === "string") this.#largeKeys.delete(key);
   }
 
   /** @internal Dispatches a request now, or after connecting. */
@@ -107,8 +155,9 @@ export class ClientCore {
 
   #dispatch(request: ClientRequest): void {
     if (request.isDone) return; // given up while connecting
+    const large = request.lane !== RequestLane.Small;
     if (!request.dedicated) {
-      const shared = this.pool.multiplexed();
+      const shared = this.pool.multiplexed(large);
       if (shared !== undefined) {
         request.sentOn(shared);
         shared.send(request);
@@ -116,7 +165,7 @@ export class ClientCore {
       }
     }
     this.pool
-      .acquire({ dedicated: request.dedicated, signal: request.signal, timeoutMs: request.remainingMs() })
+      .acquire({ dedicated: request.dedicated, large, signal: request.signal, timeoutMs: request.remainingMs() })
       .then(
         (connection) => this.#sendOn(request, connection),
         (error: unknown) => request.fail(error as RedisError),
@@ -256,6 +305,12 @@ export class ClientRequest extends Request {
     if (this.isDone) return;
     super.settle(value);
     if (this.#call !== undefined) this.#finish(this.#call);
+    // A value read back tells whether its key holds a large value (see ClientCore's #largeKeys).
+    const lane = this.lane;
+    if (lane === RequestLane.LargeArguments) return;
+    const size = typeof value === "string" || value instanceof Uint8Array ? value.length : -1;
+    if (size >= LARGE_VALUE_BYTES) this.#core.rememberLargeKey(this.argv[1]);
+    else if (size >= 0 && lane === RequestLane.LargeKey) this.#core.forgetLargeKey(this.argv[1]);
   }
 
   override fail(error: RedisError): void {

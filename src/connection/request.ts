@@ -38,7 +38,24 @@ const REPLY_CONTEXTS: Readonly<Record<RESPVersion, readonly [ReplyContext, Reply
 const STATE_MASK = 0b111;
 const DECODE_STRINGS = 1 << 3;
 const BLOCKING = 1 << 4;
-const ATTEMPT_UNIT = 1 << 5;
+const LANE_SHIFT = 5;
+const LANE_MASK = 0b11 << LANE_SHIFT;
+const ATTEMPT_UNIT = 1 << 7;
+
+/**
+ * Why a request's owner sent it on the pool's bulk lane (see `ConnectionPool.multiplexed`), if it
+ * did; the connection itself ignores this.
+ */
+export const RequestLane = {
+  /** An ordinary request. */
+  Small: 0,
+  /** Its arguments carry a large value. */
+  LargeArguments: 1,
+  /** It names a key last seen holding a large value. */
+  LargeKey: 2,
+} as const;
+/** One of {@link RequestLane}'s values. */
+export type RequestLane = (typeof RequestLane)[keyof typeof RequestLane];
 
 /**
  * A command with its outcome handlers and its place in the request life cycle. Owners that need
@@ -92,6 +109,15 @@ export class Request {
   /** Whether Redis may hold the reply back on purpose (BLPOP …). */
   get blocking(): boolean {
     return (this.#bits & BLOCKING) !== 0;
+  }
+
+  /** The lane its owner routed it on. */
+  get lane(): RequestLane {
+    return ((this.#bits & LANE_MASK) >> LANE_SHIFT) as RequestLane;
+  }
+
+  set lane(lane: RequestLane) {
+    this.#bits = (this.#bits & ~LANE_MASK) | (lane << LANE_SHIFT);
   }
 
   /** Times this request has been dispatched (1 on its first try). */

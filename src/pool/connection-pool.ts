@@ -22,6 +22,13 @@
  * than one per command, and small commands stay batched on few sockets. Connections beyond the first that stay unused are closed after
  * `maxIdleTime` (or {@link EXTRA_IDLE_MS} when that is unset).
  *
+ * Large requests (the client marks those that move a large value: see `AcquireOptions.large`) go
+ * on a multiplexed connection of their own, the bulk lane, which small requests pass over while
+ * another shared connection can take them: a small GET behind a megabyte in flight waits for the
+ * megabyte, so keeping them apart is what keeps small commands fast while large values move. The
+ * bulk connection is opened on the first large request (which waits for it), counts against
+ * `maxConnections` and is reaped like any extra connection; at the limit, large requests share.
+ *
  * When no connection can be taken or opened, requests wait in one first-come, first-served queue.
  *
  * @module
@@ -62,10 +69,16 @@ export interface AcquireOptions {
   signal?: AbortSignal | undefined;
   /** Milliseconds to wait at most; the smaller of this and the pool's `timeout` applies. */
   timeoutMs?: number | undefined;
+  /**
+   * The request moves a large value (written or expected back): keep it off the connections
+   * small requests use. Only for shared connections. @defaultValue false
+   */
+  large?: boolean | undefined;
 }
 
 interface Waiter {
   readonly dedicated: boolean;
+  readonly large: boolean;
   readonly resolve: (connection: BaseConnection) => void;
   readonly reject: (error: RedisError) => void;
   done: boolean;
@@ -108,6 +121,10 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   readonly #dedicated = new Set<BaseConnection>();
   /** The multiplexed connection being opened, if any: later commands wait for it, not for new ones. */
   #openingMultiplexed: Promise<BaseConnection> | undefined;
+  /** The multiplexed connection that carries large requests, once opened; one of `#multiplexed`. */
+  #bulk: BaseConnection | undefined;
+  /** The bulk connection being opened, if any. */
+  #openingBulk: Promise<BaseConnection> | undefined;
   readonly #waiters = new Fifo<Waiter>();
   #servingWaiters = false;
 
@@ -206,15 +223,19 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
 
   /**
    * The multiplexed connection a command should use right now, without waiting: the first that
-   * is ready and not backed up, else the least loaded. `undefined` when there is none yet (the
-   * caller then uses {@link ConnectionPool.acquire}). May start opening one more connection.
+   * is ready and not backed up, else the least loaded; for a `large` one, the bulk connection.
+   * `undefined` when there is none yet (the caller then uses {@link ConnectionPool.acquire}). May
+   * start opening one more connection.
    */
-  multiplexed(): BaseConnection | undefined {
+  multiplexed(large = false): BaseConnection | undefined {
     const connections = this.#multiplexed;
     if (connections.length === 0 || this.#references === 0) return undefined;
+    if (large) return this.#bulkConnection();
+    const bulk = this.#bulk;
     let best: BaseConnection | undefined;
     let bestLoad = Infinity;
     for (const connection of connections) {
+      if (connection === bulk) continue;
       const load = connection.pendingCount;
       if (load < BACKED_UP_PENDING && !isBackedUpByBytes(connection)) return connection;
       if (load < bestLoad) {
@@ -222,10 +243,18 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
         bestLoad = load;
       }
     }
-    // Every shared connection is backed up. If another can be opened, the command waits the
-    // round trip of a handshake for it rather than queueing behind a large transfer.
-    if (this.#growMultiplexed()) return undefined;
-    return best;
+    // Every shared connection is backed up (or the bulk one is all there is). If another can be
+    // opened, the command waits the round trip of a handshake for it rather than queueing behind
+    // a large transfer.
+    if (this.#growMultiplexed(false)) return undefined;
+    return best ?? bulk;
+  }
+
+  /** The bulk connection, or `undefined` while one is being opened; at the limit, a shared one. */
+  #bulkConnection(): BaseConnection | undefined {
+    if (this.#bulk !== undefined) return this.#bulk;
+    if (this.#growMultiplexed(true)) return undefined;
+    return this.#bulk ?? this.multiplexed(false);
   }
 
   /** Whether `connection` is (still) one of the shared connections. */
@@ -247,16 +276,18 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     if (this.#references === 0) {
       return Promise.reject(new ClientClosedError("the connection pool is closed; call connect() before using it"));
     }
+    const large = options.large === true && !options.dedicated;
     if (!options.dedicated) {
-      const shared = this.multiplexed();
+      const shared = this.multiplexed(large);
       if (shared !== undefined) return Promise.resolve(shared);
-      if (this.#openingMultiplexed !== undefined) return this.#openingMultiplexed;
+      const opening = large ? this.#openingBulk : this.#openingMultiplexed;
+      if (opening !== undefined) return opening;
     }
     if (options.signal?.aborted === true) {
       return Promise.reject(new AbortError("the request was aborted before it was sent", false, { cause: options.signal.reason }));
     }
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { dedicated: options.dedicated, resolve, reject, done: false, dispose: undefined };
+      const waiter: Waiter = { dedicated: options.dedicated, large, resolve, reject, done: false, dispose: undefined };
       this.#waiters.push(waiter);
       this.#armWaiter(waiter, options);
       this.#serveWaiters();
@@ -332,13 +363,13 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   /** Serves one waiter if a connection can be taken or opened for it now. */
   #serve(waiter: Waiter): boolean {
     if (!waiter.dedicated) {
-      const shared = this.multiplexed();
+      const shared = this.multiplexed(waiter.large);
       if (shared !== undefined) {
         settle(waiter, shared);
         return true;
       }
-      if (this.#openingMultiplexed !== undefined) {
-        const opening = this.#openingMultiplexed;
+      const opening = waiter.large ? this.#openingBulk : this.#openingMultiplexed;
+      if (opening !== undefined) {
         waiter.done = true;
         waiter.dispose?.();
         opening.then(waiter.resolve, waiter.reject);
@@ -354,7 +385,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     if (this.#total < this.maxConnections) {
       waiter.done = true;
       waiter.dispose?.();
-      this.#open(waiter.dedicated).then(waiter.resolve, waiter.reject);
+      this.#open(waiter.dedicated, waiter.large).then(waiter.resolve, waiter.reject);
       return true;
     }
     if (waiter.dedicated) {
@@ -362,6 +393,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       const index = this.#multiplexed.findIndex((connection) => connection.pendingCount === 0);
       if (index !== -1) {
         const [taken] = this.#multiplexed.splice(index, 1) as [BaseConnection];
+        if (this.#bulk === taken) this.#bulk = undefined;
         this.#dedicated.add(taken);
         settle(waiter, taken);
         return true;
@@ -370,8 +402,11 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     return false;
   }
 
-  /** Opens a connection for a multiplexed or dedicated use; it counts against the limit at once. */
-  #open(dedicated: boolean): Promise<BaseConnection> {
+  /**
+   * Opens a connection for a multiplexed (`bulk`: the bulk connection) or dedicated use; it counts
+   * against the limit at once.
+   */
+  #open(dedicated: boolean, bulk = false): Promise<BaseConnection> {
     const connection = this.#createConnection();
     this.#created++;
     this.#connecting.add(connection);
@@ -384,6 +419,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
           throw new ClientClosedError("the connection pool was closed while connecting");
         }
         this.#place(connection, dedicated);
+        if (!dedicated && bulk && this.#bulk === undefined) this.#bulk = connection;
         this.#armReaper();
         return connection;
       },
@@ -393,9 +429,11 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       },
     );
     if (!dedicated) {
-      this.#openingMultiplexed = opened;
+      if (bulk) this.#openingBulk = opened;
+      else this.#openingMultiplexed = opened;
       const clear = (): void => {
         if (this.#openingMultiplexed === opened) this.#openingMultiplexed = undefined;
+        if (this.#openingBulk === opened) this.#openingBulk = undefined;
         this.#serveWaiters();
       };
       opened.then(clear, clear);
@@ -404,19 +442,22 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   }
 
   /**
-   * Starts one more multiplexed connection when every one is backed up and the limit allows.
+   * Starts one more multiplexed connection (`bulk`: the bulk connection) when the limit allows:
+   * for small requests when every shared one is backed up, for large ones when there is no bulk
+   * connection yet.
    * @returns whether one is being opened now (an idle one taken over is usable at once: false).
    */
-  #growMultiplexed(): boolean {
-    if (this.#openingMultiplexed !== undefined) return true;
+  #growMultiplexed(bulk: boolean): boolean {
+    if ((bulk ? this.#openingBulk : this.#openingMultiplexed) !== undefined) return true;
     if (this.#total >= this.maxConnections || this.#waiters.length > 0) return false;
     const idle = this.#idle.pop();
     if (idle !== undefined) {
       this.#multiplexed.push(idle);
+      if (bulk) this.#bulk = idle;
       return false;
     }
-    // Failures reach the commands waiting for it; the next backed-up command tries again.
-    this.#open(false).catch(() => undefined);
+    // Failures reach the commands waiting for it; the next such command tries again.
+    this.#open(false, bulk).catch(() => undefined);
     return true;
   }
 
@@ -433,6 +474,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     this.#dedicated.delete(connection);
     removeFrom(this.#multiplexed, connection);
     removeFrom(this.#idle, connection);
+    if (this.#bulk === connection) this.#bulk = undefined;
     this.#serveWaiters();
   }
 
@@ -482,6 +524,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       connection.destroy(new ClientClosedError(`the connection pool was closed; ${connection.address} disconnected`));
     }
     this.#multiplexed.length = 0;
+    this.#bulk = undefined;
     this.#idle.length = 0;
     this.#dedicated.clear();
     this.#connecting.clear();

@@ -111,7 +111,9 @@ describe("multiplexing", () => {
     await using client = new Redis({ port: server.port, maxConnections: 4 });
     await client.ping();
     const big = Buffer.alloc(10 * 1024 * 1024, 97);
-    await client.set("pool:big", big);
+    // Written from beside the client, so that it does not know the key holds a large value (it
+    // would send the GET on its bulk lane from the start: see the next test).
+    await runRequest(side, ["SET", "pool:big", big]);
     const first = client.connectionPool.multiplexed()!;
     let largeDone = false;
     const large = client.get("pool:big").finally(() => (largeDone = true));
@@ -125,6 +127,51 @@ describe("multiplexing", () => {
     assert.equal((await large)?.length, big.length);
     await smalls;
     assert.ok(client.connectionPool.stats.multiplexed >= 2, JSON.stringify(client.connectionPool.stats));
+  });
+});
+
+describe("the bulk lane", () => {
+  /** The `cmd=` (last command) of each of the server's connections, by client id. */
+  async function lastCommands(): Promise<Map<number, string>> {
+    const list = String(await runRequest(side, ["CLIENT", "LIST"]));
+    return new Map(list.trim().split("\n").map((line) => [Number(/\bid=(\d+)/.exec(line)?.[1]), /\bcmd=(\S+)/.exec(line)?.[1] ?? ""]));
+  }
+
+  it("large values, written or read back, move on a connection that small commands do not use", async () => {
+    await using client = new Redis({ port: server.port, maxConnections: 4 });
+    const smallId = await client.clientId();
+    await client.set("lane:big", "v".repeat(100 * 1024)); // large arguments: the bulk lane opens
+    assert.equal(client.connectionPool.stats.multiplexed, 2);
+    assert.equal(await client.strlen("lane:big"), 100 * 1024); // names a key known to be large
+    assert.equal(await client.exists(["lane:other"]), 0); // small: stays on the first connection
+    assert.equal(await client.clientId(), smallId);
+    const commands = await lastCommands();
+    assert.equal(commands.get(smallId), "client|id");
+    const bulkIds = [...commands].filter(([, cmd]) => cmd === "strlen").map(([id]) => id);
+    assert.equal(bulkIds.length, 1, `one connection ran STRLEN: ${JSON.stringify([...commands])}`);
+    assert.notEqual(bulkIds[0], smallId);
+  });
+
+  it("a key read back large is remembered, and forgotten once read back small", async () => {
+    await using client = new Redis({ port: server.port, maxConnections: 4 });
+    const smallId = await client.clientId();
+    await runRequest(side, ["SET", "lane:learned", "w".repeat(100 * 1024)]);
+    assert.equal((await client.get("lane:learned"))?.length, 100 * 1024); // unknown yet: small lane
+    assert.equal(client.connectionPool.stats.multiplexed, 1);
+    await client.strlen("lane:learned"); // now known large: the bulk lane
+    assert.equal(client.connectionPool.stats.multiplexed, 2);
+    assert.notEqual((await lastCommands()).get(smallId), "strlen");
+    await runRequest(side, ["SET", "lane:learned", "small"]);
+    assert.equal(await client.get("lane:learned"), "small"); // read back small on the bulk lane: forgotten
+    await client.strlen("lane:learned");
+    assert.equal((await lastCommands()).get(smallId), "strlen");
+  });
+
+  it("shares the one connection when maxConnections leaves no room for it", async () => {
+    await using client = new Redis({ port: server.port, maxConnections: 1 });
+    await client.set("lane:tight", Buffer.alloc(100 * 1024, 1));
+    assert.equal((await client.get("lane:tight"))?.length, 100 * 1024);
+    assert.equal(client.connectionPool.stats.created, 1);
   });
 });
 
