@@ -9,6 +9,10 @@
  *   the N promises is allocated before the first reading, so the figure is the promise plus
  *   whatever the client keeps per command (queue entry, encoded bytes not yet taken by the socket).
  *
+ * The same heap figure for ioredis and node-redis at {@link COMPARED_QUEUE} queued GETs, and the
+ * floor any promise-returning client has: a bare native promise whose resolving functions are kept
+ * (what a request must hold to settle its caller).
+ *
  * Then memory per idle connection: a client with `maxConnections: 200` runs 200 concurrent BLPOPs
  * with a 10 ms timeout, so its pool opens 200 connections; once they are idle again, heap and RSS
  * growth (after GC) over the connections opened.
@@ -20,6 +24,7 @@
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { Redis } from "coredis";
+import { ADAPTERS, type BenchClient } from "./clients.js";
 import { rawCommand, startStandalone } from "../test/harness/servers.js";
 import type { RedisServer } from "../test/harness/servers.js";
 import { markdownTable, SCALING_END, SCALING_START, spawnWorker, writeScalingSection } from "./report.js";
@@ -27,6 +32,9 @@ import { formatNumber } from "./stats.js";
 import type { RunResult } from "./worker.js";
 
 const CALLERS = [10, 100, 1000, 10_000, 50_000];
+/** Queued GETs for the comparison with other clients (one connection for every library). */
+const COMPARED_QUEUE = 10_000;
+const COMPARED_CLIENTS = ["coredis", "ioredis", "node-redis"];
 const IDLE_CONNECTIONS = 200;
 const windowSeconds = Number(process.env["BENCH_SECONDS"] ?? 2);
 
@@ -54,8 +62,11 @@ const QUEUE_READINGS = 3;
 /** A pause long enough to issue `count` commands and collect garbage twice; it then runs out on its own. */
 const pauseMs = (count: number): number => 500 + Math.ceil((count / 50_000) * 2500);
 
-async function heapPerQueuedCommand(server: RedisServer, count: number): Promise<QueueFigure> {
-  const client = new Redis({ host: server.host, port: server.port });
+/** Opens the client whose queue is measured; `connections` counts what it has open or opening. */
+type QueueClient = { readonly client: BenchClient; connections(): number };
+
+async function heapPerQueuedCommand(server: RedisServer, count: number, open: () => Promise<QueueClient>): Promise<QueueFigure> {
+  const { client, connections } = await open();
   try {
     await client.set("bench:q", "x".repeat(100));
     for (let i = 0; i < 1000; i++) await client.get("bench:q"); // warm the code paths up
@@ -70,18 +81,42 @@ async function heapPerQueuedCommand(server: RedisServer, count: number): Promise
       for (let i = 0; i < count; i++) held[i] = client.get("bench:q");
       await nextTurn(); // let the client write what it will
       const after = settledHeap();
-      const { open, connecting } = client.connectionPool.stats;
+      const open = connections();
       if (performance.now() - pausedAt > pause * 0.8) {
         console.warn(`warning: measuring ${count} queued commands took most of the ${pause} ms pause`);
       }
       await Promise.all(held);
-      readings.push({ bytesPerCommand: (after - before) / count, connections: open + connecting });
+      readings.push({ bytesPerCommand: (after - before) / count, connections: open });
     }
     readings.sort((a, b) => a.bytesPerCommand - b.bytesPerCommand);
     return readings[readings.length >> 1]!;
   } finally {
     await client.close();
   }
+}
+
+async function openAdapter(name: string, server: RedisServer): Promise<QueueClient> {
+  const client = await ADAPTERS.get(name)!.open({ host: server.host, port: server.port });
+  return { client, connections: () => client.connections() };
+}
+
+/** Heap per native promise with its `resolve` and `reject` kept, median of the readings. */
+function promiseFloor(count: number): number {
+  const readings: number[] = [];
+  for (let reading = 0; reading < QUEUE_READINGS; reading++) {
+    const held = new Array<Promise<unknown>>(count);
+    const resolvers = new Array<unknown>(count * 2);
+    const before = settledHeap();
+    for (let i = 0; i < count; i++) {
+      held[i] = new Promise((resolve, reject) => {
+        resolvers[2 * i] = resolve;
+        resolvers[2 * i + 1] = reject;
+      });
+    }
+    readings.push((settledHeap() - before) / count);
+  }
+  readings.sort((a, b) => a - b);
+  return readings[readings.length >> 1]!;
 }
 
 interface IdleFigure {
@@ -119,6 +154,7 @@ async function memoryPerIdleConnection(server: RedisServer): Promise<IdleFigure>
 
 const server = await startStandalone();
 const rows: string[][] = [];
+const compared: string[][] = [];
 let idle: IdleFigure;
 try {
   console.log(`redis-server on port ${server.port}; ${windowSeconds} s window per caller count`);
@@ -129,7 +165,7 @@ try {
       workload: `concurrent${callers}`,
       error,
     }));
-    const queue = await heapPerQueuedCommand(server, callers);
+    const queue = await heapPerQueuedCommand(server, callers, () => openAdapter("coredis", server));
     const row =
       run.error === undefined
         ? [formatNumber(run.opsPerSec), formatNumber(run.cpuUsPerOp), formatNumber(run.p50Ms), formatNumber(run.p99Ms), formatNumber(run.peakRssMb), formatNumber(run.connections)]
@@ -137,6 +173,12 @@ try {
     rows.push([callers.toLocaleString("en-US"), ...row, formatNumber(queue.bytesPerCommand), String(queue.connections)]);
     console.log(rows.at(-1)!.join("  "));
   }
+  for (const name of COMPARED_CLIENTS) {
+    const figure = await heapPerQueuedCommand(server, COMPARED_QUEUE, () => openAdapter(name, server));
+    compared.push([name, formatNumber(figure.bytesPerCommand)]);
+    console.log(compared.at(-1)!.join("  "));
+  }
+  compared.push(["native promise, resolve and reject kept (the floor)", formatNumber(promiseFloor(COMPARED_QUEUE))]);
   idle = await memoryPerIdleConnection(server);
 } finally {
   await server.stop();
@@ -146,6 +188,7 @@ const table = markdownTable(
   ["callers", "ops/s", "CPU µs/op", "p50 ms", "p99 ms", "peak RSS MB", "conns", "heap B / queued GET", "conns while queued"],
   rows,
 );
+const comparedTable = markdownTable(["client", `heap B / queued GET (${COMPARED_QUEUE.toLocaleString("en-US")} queued)`], compared);
 const idleTable = markdownTable(
   ["connections opened", "heap B / idle connection", "external B / idle connection", "RSS B / idle connection"],
   [[String(idle.opened), formatNumber(idle.heapBytesPerConnection), formatNumber(idle.externalBytesPerConnection), formatNumber(idle.rssBytesPerConnection)]],
@@ -159,9 +202,14 @@ const section = [
     "Heap per queued GET: N GETs issued, not awaited, against a server held by `CLIENT PAUSE ms ALL`; " +
     `heapUsed growth after forced GC over N, the promise included (the array holding the promises is allocated beforehand), median of ${QUEUE_READINGS} readings. ` +
     "Below 1 000 callers the figure is within GC noise (a few KB per reading). " +
-    "\"conns while queued\" is the pool's open + connecting connections at that moment.",
+    "\"conns while queued\" is the pool's open connections at that moment.",
   "",
   table,
+  "",
+  `Heap per queued GET by client, measured the same way in this process, ${COMPARED_QUEUE.toLocaleString("en-US")} GETs queued on one connection; ` +
+    "the last row is what any client that returns native promises must hold per command at the least.",
+  "",
+  comparedTable,
   "",
   `Memory per idle connection: ${IDLE_CONNECTIONS} concurrent \`BLPOP\`s with a 10 ms timeout on a client with ` +
     `\`maxConnections: ${IDLE_CONNECTIONS}\`, measured after they returned (connections idle, after forced GC), over the connections opened. ` +
@@ -171,6 +219,6 @@ const section = [
   idleTable,
   SCALING_END,
 ].join("\n");
-console.log(`\n${table}\n\n${idleTable}\n`);
+console.log(`\n${table}\n\n${comparedTable}\n\n${idleTable}\n`);
 writeScalingSection(section);
 console.log("wrote the Scaling section of bench/RESULTS.md");

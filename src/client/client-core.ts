@@ -9,7 +9,7 @@
  * @module
  */
 import type { BaseConnection } from "../connection/base-connection.js";
-import { Request, RequestLane, RequestState } from "../connection/request.js";
+import { rejection, Request, RequestLane, RequestState } from "../connection/request.js";
 import { AbortError, ClientClosedError, ConnectionError, RedisError, TimeoutError } from "../errors.js";
 import type { ConnectionPool } from "../pool/connection-pool.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
@@ -97,7 +97,7 @@ export class ClientCore {
   ): Promise<T> {
     // A module-level executor: no closure is made per command.
     const promise = new Promise<T>(captureResolvers);
-    const request = new ClientRequest(this, argv, decodeStrings, transform, capturedResolve, capturedReject, dedicated, call);
+    const request = new ClientRequest(this, argv, decodeStrings, transform, capturedResolve, dedicated, call);
     if (!dedicated) request.lane = this.#laneFor(argv);
     try {
       this.submit(request);
@@ -187,13 +187,14 @@ export class ClientCore {
   }
 }
 
-/** Where `execute()`'s executor leaves the resolving functions of the promise it is making. */
+/**
+ * Where `execute()`'s executor leaves the `resolve` function of the promise it is making. Its
+ * `reject` is not kept: a request fails its caller through `resolve` (see `Request.deliverError`).
+ */
 let capturedResolve: (value: unknown) => void = () => undefined;
-let capturedReject: (error: RedisError) => void = () => undefined;
 
-function captureResolvers<T>(resolve: (value: T) => void, reject: (error: RedisError) => void): void {
+function captureResolvers<T>(resolve: (value: T) => void): void {
   capturedResolve = resolve as (value: unknown) => void;
-  capturedReject = reject;
 }
 
 /**
@@ -235,11 +236,10 @@ export class ClientRequest extends Request {
     decodeStrings: boolean,
     transform: ReplyTransform<unknown> | undefined,
     resolve: (value: unknown) => void,
-    reject: (error: RedisError) => void,
     dedicated: boolean,
     call: CallOptions | undefined,
   ) {
-    super(argv, decodeStrings, transform, resolve, reject, dedicated);
+    super(argv, decodeStrings, transform, resolve, dedicated);
     this.#core = core;
     const watched = call !== undefined && (call.timeout !== undefined || call.signal !== undefined);
     if (!watched && !dedicated) {
@@ -339,7 +339,7 @@ export class ClientRequest extends Request {
     const outcome = connection === undefined ? "none" : connection.cancel(this);
     const written = outcome === "abandoned";
     if (!written) this.state = RequestState.Settled;
-    this.reject(makeError(written));
+    this.resolve(rejection(makeError(written)));
     if (written && this.blocking && connection !== undefined) {
       connection.destroy(new ConnectionError(`${this.commandName} on ${connection.address} was given up`));
     }

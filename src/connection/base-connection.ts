@@ -464,7 +464,7 @@ export abstract class BaseConnection {
         if (error instanceof ResponseError) onReply(error);
         else reject(error);
       };
-      for (const argv of commands) this.#unflushed.push(new Request(argv, true, undefined, onReply, onError));
+      for (const argv of commands) this.#unflushed.push(new HandshakeRequest(argv, onReply, onError));
       this.flush();
     });
   }
@@ -543,6 +543,21 @@ export abstract class BaseConnection {
       return new ConnectionError(`connection to ${this.address} closed before the reply`, { written: true });
     }
     return new ConnectionError(cause.message, { written: true, cause });
+  }
+}
+
+/** A handshake command: its error, a reply or not, goes to `onError` as it is. */
+class HandshakeRequest extends Request {
+  constructor(
+    argv: readonly RedisArgument[],
+    onReply: (value: unknown) => void,
+    readonly onError: (error: RedisError) => void,
+  ) {
+    super(argv, true, undefined, onReply);
+  }
+
+  protected override deliverError(error: RedisError): void {
+    this.onError(error);
   }
 }
 

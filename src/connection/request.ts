@@ -76,8 +76,8 @@ export class Request {
    * @param argv - the command and its arguments; `argv[0]` is the command name (or container).
    * @param decodeStrings - whether bulk strings of the reply decode to `string` (else `Buffer`).
    * @param transform - turns the raw reply into the caller's value; `undefined` keeps it raw.
-   * @param resolve - receives the caller's value.
-   * @param reject - receives the error, once.
+   * @param resolve - receives the caller's value, or a rejected promise for a failure (see
+   *   {@link Request.deliverError}): a promise's own `resolve` settles it either way.
    * @param blocking - whether Redis may hold the reply back on purpose (BLPOP …): such a request
    *   is exempt from the connection's stream timeout.
    */
@@ -86,7 +86,6 @@ export class Request {
     decodeStrings: boolean,
     readonly transform: ReplyTransform<unknown> | undefined,
     readonly resolve: (value: unknown) => void,
-    readonly reject: (error: RedisError) => void,
     blocking = false,
   ) {
     this.#bits = (decodeStrings ? DECODE_STRINGS : 0) | (blocking ? BLOCKING : 0);
@@ -172,8 +171,26 @@ export class Request {
   fail(error: RedisError): void {
     if (this.isDone) return;
     this.state = RequestState.Settled;
-    this.reject(error);
+    this.deliverError(error);
   }
+
+  /**
+   * Hands a failure to the caller: by default as a rejected promise given to `resolve`, which
+   * rejects the promise that `resolve` belongs to. So a request keeps one function, not two: the
+   * `reject` function of a promise costs about 60 bytes, and tens of thousands of requests can be
+   * waiting at once. Subclasses that want the error itself override this.
+   */
+  protected deliverError(error: RedisError): void {
+    this.resolve(rejection(error));
+  }
+}
+
+/**
+ * A promise rejected with `error`, for a `resolve` function to adopt. Adoption attaches a handler
+ * in the same microtask checkpoint, so it never counts as an unhandled rejection of its own.
+ */
+export function rejection(error: RedisError): Promise<never> {
+  return Promise.reject(error);
 }
 
 /** Wraps a non-coredis error thrown by a reply transform, keeping it as `cause`. */

@@ -133,7 +133,7 @@ describe("a stalled server", () => {
       { streamTimeout: 50 },
     );
     const { Request } = await import("../../src/connection/request.js");
-    const reply = new Promise((resolve, reject) => connection.send(new Request(["BLPOP", "q", "0"], true, undefined, resolve, reject, true)));
+    const reply = new Promise((resolve) => connection.send(new Request(["BLPOP", "q", "0"], true, undefined, resolve, true)));
     // Three stream timeouts pass; the blocking request is still waiting, the connection still open.
     await new Promise((resolve) => setTimeout(resolve, 150));
     assert.equal(connection.isClosed, false);

@@ -13,8 +13,8 @@ export function runRequest(
   argv: readonly RedisArgument[],
   decodeStrings = true,
 ): Promise<RESPValue> {
-  return new Promise((resolve, reject) => {
-    connection.send(new Request(argv, decodeStrings, undefined, resolve as (value: unknown) => void, reject));
+  return new Promise((resolve) => {
+    connection.send(new Request(argv, decodeStrings, undefined, resolve as (value: unknown) => void));
   });
 }
 
