@@ -62,11 +62,8 @@ const QUEUE_READINGS = 3;
 /** A pause long enough to issue `count` commands and collect garbage twice; it then runs out on its own. */
 const pauseMs = (count: number): number => 500 + Math.ceil((count / 50_000) * 2500);
 
-/** Opens the client whose queue is measured; `connections` counts what it has open or opening. */
-type QueueClient = { readonly client: BenchClient; connections(): number };
-
-async function heapPerQueuedCommand(server: RedisServer, count: number, open: () => Promise<QueueClient>): Promise<QueueFigure> {
-  const { client, connections } = await open();
+async function heapPerQueuedCommand(server: RedisServer, count: number, open: () => Promise<BenchClient>): Promise<QueueFigure> {
+  const client = await open();
   try {
     await client.set("bench:q", "x".repeat(100));
     for (let i = 0; i < 1000; i++) await client.get("bench:q"); // warm the code paths up
@@ -81,7 +78,7 @@ async function heapPerQueuedCommand(server: RedisServer, count: number, open: ()
       for (let i = 0; i < count; i++) held[i] = client.get("bench:q");
       await nextTurn(); // let the client write what it will
       const after = settledHeap();
-      const open = connections();
+      const open = client.connections();
       if (performance.now() - pausedAt > pause * 0.8) {
         console.warn(`warning: measuring ${count} queued commands took most of the ${pause} ms pause`);
       }
@@ -95,9 +92,8 @@ async function heapPerQueuedCommand(server: RedisServer, count: number, open: ()
   }
 }
 
-async function openAdapter(name: string, server: RedisServer): Promise<QueueClient> {
-  const client = await ADAPTERS.get(name)!.open({ host: server.host, port: server.port });
-  return { client, connections: () => client.connections() };
+function openAdapter(name: string, server: RedisServer): Promise<BenchClient> {
+  return ADAPTERS.get(name)!.open({ host: server.host, port: server.port });
 }
 
 /** Heap per native promise with its `resolve` and `reject` kept, median of the readings. */
