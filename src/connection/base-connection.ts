@@ -145,6 +145,8 @@ export abstract class BaseConnection {
   readonly #pending = new Fifo<Request>(64);
   /** Requests queued by `send()` since the last flush; not yet encoded. */
   #unflushed: Request[] = [];
+  /** The array `flush()` swaps in for `#unflushed`: two arrays reused, not one made per flush. */
+  #spareUnflushed: Request[] = [];
   #flushScheduled = false;
   #pendingBlocking = 0;
   /** Set once `CLIENT REPLY OFF` is sent: requests settle on write (see `noreply`). */
@@ -326,7 +328,7 @@ export abstract class BaseConnection {
     if (this.#state < ConnectionState.Handshaking || this.#state === ConnectionState.Closed) return;
     const requests = this.#unflushed;
     if (requests.length === 0) return;
-    this.#unflushed = [];
+    this.#unflushed = this.#spareUnflushed;
     for (const request of requests) {
       try {
         this.#encoder.encode(request.argv);
@@ -345,9 +347,11 @@ export abstract class BaseConnection {
     if (this.#noreply) {
       // No reply will come: each written request is done (see BaseConnectionOptions.noreply).
       for (const request of requests) if (request.state === RequestState.Written) request.settle(null);
-      return;
+    } else {
+      this.#armStallTimer();
     }
-    this.#armStallTimer();
+    requests.length = 0;
+    this.#spareUnflushed = requests;
   }
 
   async #open(): Promise<void> {
