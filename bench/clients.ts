@@ -53,7 +53,8 @@ const coredis: ClientAdapter = {
   packageName: "coredis",
   notes:
     "RESP3 (default). `pipeline`: 100 plain concurrent SETs issued in one tick (no pipeline API yet; " +
-    "the client coalesces a tick's writes). `blocking`: one client, maxConnections 8.",
+    "the client coalesces a tick's writes). `large`, `mixed`: values of 64 KiB and more go on the pool's bulk lane, " +
+    "a second shared connection. `blocking`: one client, maxConnections 8.",
   pooled: true,
   async open({ host, port, maxConnections }) {
     const { Redis } = await import("coredis");

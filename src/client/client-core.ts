@@ -10,7 +10,7 @@
  */
 import type { BaseConnection } from "../connection/base-connection.js";
 import { rejection, Request, RequestLane, RequestState } from "../connection/request.js";
-import { AbortError, ClientClosedError, ConnectionError, RedisError, TimeoutError } from "../errors.js";
+import { AbortError, ClientClosedError, ConnectionError, InvalidArgumentError, RedisError, TimeoutError } from "../errors.js";
 import type { ConnectionPool } from "../pool/connection-pool.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
 import type { RetryPolicy } from "./retry.js";
@@ -35,6 +35,8 @@ export interface CallOptions {
 export const LARGE_VALUE_BYTES = 64 * 1024;
 /** Keys remembered as holding large values, at most; past this the oldest is forgotten. */
 const LARGE_KEYS_REMEMBERED = 1024;
+/** Longer "keys" are not remembered: the first argument is sometimes the large value itself (ECHO). */
+const LARGE_KEY_MAX_CHARS = 1024;
 
 const ClientState = { Idle: 0, Connected: 1, Closed: 2 } as const;
 type ClientState = (typeof ClientState)[keyof typeof ClientState];
@@ -97,12 +99,15 @@ export class ClientCore {
   ): Promise<T> {
     // A module-level executor: no closure is made per command.
     const promise = new Promise<T>(captureResolvers);
-    const request = new ClientRequest(this, argv, decodeStrings, transform, capturedResolve, dedicated, call);
-    if (!dedicated) request.lane = this.#laneFor(argv);
+    const resolve = capturedResolve;
     try {
+      const request = new ClientRequest(this, argv, decodeStrings, transform, resolve, dedicated, call);
+      if (!dedicated) request.lane = this.#laneFor(argv);
       this.submit(request);
     } catch (error) {
-      request.fail(error instanceof RedisError ? error : new RedisError(String(error), { cause: error }));
+      // Bad input from JavaScript callers (a null argument, a signal that is not one): the
+      // promise rejects, as an executor that threw would have made it.
+      resolve(rejection(error instanceof RedisError ? error : new InvalidArgumentError(String(error), { cause: error })));
     }
     return promise;
   }
@@ -112,7 +117,7 @@ export class ClientCore {
     let bytes = 0;
     for (let i = 1; i < argv.length; i++) {
       const arg = argv[i];
-      if (typeof arg === "string" || typeof arg === "object") bytes += arg.length;
+      if (typeof arg === "string" || arg instanceof Uint8Array) bytes += arg.length;
     }
     if (bytes >= LARGE_VALUE_BYTES) {
       this.rememberLargeKey(argv[1]);
@@ -125,7 +130,7 @@ export class ClientCore {
 
   /** @internal Remembers that `key` (when a string) holds a large value. */
   rememberLargeKey(key: RedisArgument | undefined): void {
-    if (typeof key !== "string") return;
+    if (typeof key !== "string" || key.length > LARGE_KEY_MAX_CHARS) return;
     const keys = this.#largeKeys;
     keys.delete(key); // re-inserted as the newest
     keys.add(key);
@@ -249,17 +254,7 @@ export class ClientRequest extends Request {
     const state = new CallState(call);
     this.#call = state;
     if (!watched) return;
-    const timeoutMs = call.timeout;
-    if (timeoutMs !== undefined) {
-      state.timer = setTimeout(() => {
-        this.#giveUp((written) =>
-          new TimeoutError(
-            `${this.commandName} timed out after ${timeoutMs} ms${written ? "" : " before it was sent"}`,
-            written ? "reply" : "pool",
-          ),
-        );
-      }, timeoutMs);
-    }
+    // The signal first: if it is not an AbortSignal, this throws before any timer is set.
     const signal = call.signal;
     if (signal !== undefined) {
       const abortError = (written: boolean): AbortError =>
@@ -272,6 +267,17 @@ export class ClientRequest extends Request {
       }
       state.onAbort = () => this.#giveUp(abortError);
       signal.addEventListener("abort", state.onAbort, { once: true });
+    }
+    const timeoutMs = call.timeout;
+    if (timeoutMs !== undefined) {
+      state.timer = setTimeout(() => {
+        this.#giveUp((written) =>
+          new TimeoutError(
+            `${this.commandName} timed out after ${timeoutMs} ms${written ? "" : " before it was sent"}`,
+            written ? "reply" : "pool",
+          ),
+        );
+      }, timeoutMs);
     }
   }
 
@@ -305,17 +311,25 @@ export class ClientRequest extends Request {
     if (this.isDone) return;
     super.settle(value);
     if (this.#call !== undefined) this.#finish(this.#call);
-    // A value read back tells whether its key holds a large value (see ClientCore's #largeKeys).
+    // A value read back tells whether its key holds a large value (see ClientCore's #largeKeys):
+    // any string reply that large marks its key; a small one forgets it only when the command
+    // named nothing but the key (GET, GETDEL; TYPE too, which costs one request the other lane),
+    // not when it read a part (HGET, GETRANGE).
     const lane = this.lane;
     if (lane === RequestLane.LargeArguments) return;
     const size = typeof value === "string" || value instanceof Uint8Array ? value.length : -1;
     if (size >= LARGE_VALUE_BYTES) this.#core.rememberLargeKey(this.argv[1]);
-    else if (size >= 0 && lane === RequestLane.LargeKey) this.#core.forgetLargeKey(this.argv[1]);
+    else if (size >= 0 && lane === RequestLane.LargeKey && this.argv.length === 2) this.#core.forgetLargeKey(this.argv[1]);
   }
 
   override fail(error: RedisError): void {
     if (this.isDone) return;
-    const delayMs = this.#core.retryPolicy.retryDelayMs(error, this.attempts);
+    let delayMs: number | undefined;
+    try {
+      delayMs = this.#core.retryPolicy.retryDelayMs(error, this.attempts);
+    } catch {
+      delayMs = undefined; // a policy that throws must not leave the caller waiting
+    }
     if (delayMs !== undefined) {
       this.state = RequestState.Created;
       if (this.#call !== undefined) this.#releaseConnection(this.#call);

@@ -173,7 +173,8 @@ export abstract class BaseConnection {
 
   /**
    * Opens the byte stream to the server. Resolve once it is connected (for TLS: once the secure
-   * channel is up); reject on failure. The signal fires when the connect timeout passes or the
+   * channel is up); reject on failure. The connection writes Buffers and, for long string
+   * arguments, strings (to be sent as UTF-8, as a socket does). The signal fires when the connect timeout passes or the
    * connection is closed first: stop and release what was opened.
    */
   protected abstract openStream(signal: AbortSignal): Promise<Duplex>;
@@ -208,7 +209,10 @@ export abstract class BaseConnection {
     return this.#pending.length + this.#unflushed.length;
   }
 
-  /** Bytes accepted for writing that the socket has not handed to the kernel yet. */
+  /**
+   * Bytes accepted for writing that the socket has not handed to the kernel yet (a long string
+   * argument counts its UTF-16 units there: close enough to tell a backed-up connection).
+   */
   get bufferedWriteBytes(): number {
     return (this.#stream?.writableLength ?? 0) + this.#encoder.pendingBytes;
   }
@@ -329,6 +333,16 @@ export abstract class BaseConnection {
     const requests = this.#unflushed;
     if (requests.length === 0) return;
     this.#unflushed = this.#spareUnflushed;
+    try {
+      this.#writeRequests(requests);
+    } finally {
+      requests.length = 0;
+      this.#spareUnflushed = requests;
+    }
+  }
+
+  /** Encodes `requests`, writes them in one write and moves them to `#pending`. */
+  #writeRequests(requests: readonly Request[]): void {
     for (const request of requests) {
       try {
         this.#encoder.encode(request.argv);
@@ -350,8 +364,6 @@ export abstract class BaseConnection {
     } else {
       this.#armStallTimer();
     }
-    requests.length = 0;
-    this.#spareUnflushed = requests;
   }
 
   async #open(): Promise<void> {

@@ -186,12 +186,17 @@ export class Request {
 }
 
 /**
- * A promise rejected with `error`, for a `resolve` function to adopt. Adoption attaches a handler
- * in the same microtask checkpoint, so it never counts as an unhandled rejection of its own.
+ * A promise rejected with `error`, for a `resolve` function to adopt: the promise that `resolve`
+ * belongs to then rejects with `error`. It is marked handled at once, so it never counts as an
+ * unhandled rejection of its own, even if a `resolve` already used ignores it.
  */
 export function rejection(error: RedisError): Promise<never> {
-  return Promise.reject(error);
+  const rejected = Promise.reject(error);
+  rejected.catch(ignore);
+  return rejected;
 }
+
+function ignore(): void {}
 
 /** Wraps a non-coredis error thrown by a reply transform, keeping it as `cause`. */
 function asRedisError(error: unknown): RedisError {

@@ -60,6 +60,8 @@ export const BACKED_UP_BYTES = 256 * 1024;
 /** How long a connection beyond the first stays open unused when `maxIdleTime` is not set. */
 export const EXTRA_IDLE_MS = 30_000;
 const DEFAULT_MAX_CONNECTIONS = 64;
+/** What `#growMultiplexed` says when a connection is being opened: wait for it. */
+const OPENING = Symbol("opening");
 
 /** What a caller of {@link ConnectionPool.acquire} asks for. */
 export interface AcquireOptions {
@@ -235,7 +237,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     let best: BaseConnection | undefined;
     let bestLoad = Infinity;
     for (const connection of connections) {
-      if (connection === bulk) continue;
+      if (connection === bulk || connection.isClosed) continue;
       const load = connection.pendingCount;
       if (load < BACKED_UP_PENDING && !isBackedUpByBytes(connection)) return connection;
       if (load < bestLoad) {
@@ -243,18 +245,21 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
         bestLoad = load;
       }
     }
-    // Every shared connection is backed up (or the bulk one is all there is). If another can be
-    // opened, the command waits the round trip of a handshake for it rather than queueing behind
-    // a large transfer.
-    if (this.#growMultiplexed(false)) return undefined;
-    return best ?? bulk;
+    // Every shared connection is backed up (or the bulk one is all there is). An idle one is
+    // taken over; else, if another can be opened, the command waits the round trip of a
+    // handshake for it rather than queueing behind a large transfer.
+    const grown = this.#growMultiplexed(false);
+    if (grown === OPENING) return undefined;
+    return grown ?? best ?? bulk;
   }
 
   /** The bulk connection, or `undefined` while one is being opened; at the limit, a shared one. */
   #bulkConnection(): BaseConnection | undefined {
-    if (this.#bulk !== undefined) return this.#bulk;
-    if (this.#growMultiplexed(true)) return undefined;
-    return this.#bulk ?? this.multiplexed(false);
+    const bulk = this.#bulk;
+    if (bulk !== undefined && !bulk.isClosed) return bulk;
+    const grown = this.#growMultiplexed(true);
+    if (grown === OPENING) return undefined;
+    return grown ?? this.multiplexed(false);
   }
 
   /** Whether `connection` is (still) one of the shared connections. */
@@ -419,7 +424,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
           throw new ClientClosedError("the connection pool was closed while connecting");
         }
         this.#place(connection, dedicated);
-        if (!dedicated && bulk && this.#bulk === undefined) this.#bulk = connection;
+        if (!dedicated && bulk && (this.#bulk === undefined || this.#bulk.isClosed)) this.#bulk = connection;
         this.#armReaper();
         return connection;
       },
@@ -445,20 +450,23 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * Starts one more multiplexed connection (`bulk`: the bulk connection) when the limit allows:
    * for small requests when every shared one is backed up, for large ones when there is no bulk
    * connection yet.
-   * @returns whether one is being opened now (an idle one taken over is usable at once: false).
+   * @returns an idle connection taken over (usable at once), {@link OPENING} when one is being
+   *   opened (wait for it), or `undefined` when none can be had (waiters come first, or the limit).
    */
-  #growMultiplexed(bulk: boolean): boolean {
-    if ((bulk ? this.#openingBulk : this.#openingMultiplexed) !== undefined) return true;
-    if (this.#total >= this.maxConnections || this.#waiters.length > 0) return false;
+  #growMultiplexed(bulk: boolean): BaseConnection | typeof OPENING | undefined {
+    if ((bulk ? this.#openingBulk : this.#openingMultiplexed) !== undefined) return OPENING;
+    if (this.#waiters.length > 0) return undefined;
+    // An idle connection counts against the limit already: taking it over is always allowed.
     const idle = this.#idle.pop();
     if (idle !== undefined) {
       this.#multiplexed.push(idle);
       if (bulk) this.#bulk = idle;
-      return false;
+      return idle;
     }
+    if (this.#total >= this.maxConnections) return undefined;
     // Failures reach the commands waiting for it; the next such command tries again.
     this.#open(false, bulk).catch(() => undefined);
-    return true;
+    return OPENING;
   }
 
   /** Puts an open connection in the set for its use. */
@@ -490,10 +498,15 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       const keepable = idleLimit === undefined && this.#multiplexed.length === 0 && this.#idle[0] === connection;
       if (!keepable && unused(connection, idleLimit ?? extraLimit)) void connection.close();
     }
-    this.#multiplexed.forEach((connection, index) => {
-      const limit = index === 0 ? idleLimit : extraLimit;
+    // The first shared connection that is not the bulk one is kept (unless maxIdleTime says
+    // otherwise); the bulk connection and every other one are extras.
+    let firstSeen = false;
+    for (const connection of [...this.#multiplexed]) {
+      const first = !firstSeen && connection !== this.#bulk;
+      if (first) firstSeen = true;
+      const limit = first ? idleLimit : extraLimit;
       if (limit !== undefined && unused(connection, limit)) void connection.close();
-    });
+    }
     if (this.#total === 0) this.#stopReaper();
   }
 

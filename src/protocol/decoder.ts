@@ -122,7 +122,7 @@ function utf8(buf: Buffer, start: number, end: number): string {
 }
 
 /** Bodies up to this size are joined in the shared scratch buffer; larger ones get their own. */
-const SCRATCH_MAX_BYTES = 16 * 1024 * 1024;
+const SCRATCH_MAX_BYTES = 4 * 1024 * 1024;
 let scratch: Buffer = Buffer.alloc(0);
 
 /**

@@ -13,6 +13,7 @@ import {
   BaseConnection,
   ConnectionError,
   ConnectionPool,
+  InvalidArgumentError,
   Redis,
   TCPConnection,
   TCPLocation,
@@ -167,6 +168,29 @@ describe("the bulk lane", () => {
     assert.equal((await lastCommands()).get(smallId), "strlen");
   });
 
+  it("small commands take back an idle connection rather than use the bulk one", async () => {
+    await using client = new Redis({ port: server.port, maxConnections: 2 });
+    const smallId = await client.clientId();
+    await client.set("lane:lend", "v".repeat(100 * 1024)); // the bulk lane: the limit is reached
+    // At the limit, the BLPOP borrows the first shared connection, which has nothing in flight,
+    // and gives it back idle.
+    assert.equal(await client.blpop(["lane:empty"], 0.05), null);
+    assert.equal(client.connectionPool.stats.idle, 1);
+    assert.equal(await client.clientId(), smallId);
+    assert.equal(client.connectionPool.stats.idle, 0);
+  });
+
+  it("carries long multi-byte strings and large Buffers written together", async () => {
+    await using client = new Redis({ port: server.port });
+    const text = "✓é ".repeat(30_000); // 90 000 UTF-16 units, 180 000 bytes of UTF-8
+    const bytes = Buffer.alloc(300 * 1024, 0xfe);
+    await Promise.all([client.set("lane:text", text), client.set("lane:bytes", bytes), client.set("lane:plain", "p")]);
+    assert.equal(await client.get("lane:text"), text);
+    assert.deepEqual(await client.decoding(false).get("lane:bytes"), bytes);
+    assert.equal(await client.strlen("lane:text"), Buffer.byteLength(text));
+    assert.equal(await client.get("lane:plain"), "p");
+  });
+
   it("shares the one connection when maxConnections leaves no room for it", async () => {
     await using client = new Redis({ port: server.port, maxConnections: 1 });
     await client.set("lane:tight", Buffer.alloc(100 * 1024, 1));
@@ -243,6 +267,15 @@ describe("custom connection classes", () => {
 });
 
 describe("options", () => {
+  it("bad arguments from JavaScript reject the call's promise, never throw", async () => {
+    await using client = new Redis({ port: server.port });
+    const nullArgument = client.sendCommand(["SET", "options:k", null as unknown as string]);
+    await assert.rejects(nullArgument, InvalidArgumentError);
+    const notASignal = client.withOptions({ signal: {} as AbortSignal, timeout: 50 }).get("options:k");
+    await assert.rejects(notASignal, InvalidArgumentError);
+    assert.equal(await client.ping(), "PONG");
+  });
+
   it("rejects invalid options with the option's name", () => {
     assert.throws(() => new Redis({ maxConnections: 0 }), /maxConnections/);
     assert.throws(() => new Redis({ poolTimeout: -1 }), /poolTimeout|timeout/);
