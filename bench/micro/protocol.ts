@@ -90,11 +90,10 @@ function smallRepliesStream(): { stream: Buffer; frames: number } {
   return { stream: Buffer.from(parts.join(""), "latin1"), frames };
 }
 
-/** Twenty 100 KiB bulk strings. */
-function largeBulksStream(): { stream: Buffer; frames: number } {
-  const body = Buffer.alloc(100 * 1024, "abcdefghijklmnopqrstuvwxyz");
+/** `frames` bulk strings of `bytes` ASCII letters each. */
+function bulksStream(bytes: number, frames: number): { stream: Buffer; frames: number } {
+  const body = Buffer.alloc(bytes, "abcdefghijklmnopqrstuvwxyz");
   const frame = Buffer.concat([Buffer.from(`$${body.length}\r\n`), body, Buffer.from("\r\n")]);
-  const frames = 20;
   return { stream: Buffer.concat(Array.from({ length: frames }, () => frame)), frames };
 }
 
@@ -204,17 +203,19 @@ function pad(text: string, width: number, right = false): string {
 }
 
 const small = smallRepliesStream();
-const large = largeBulksStream();
+const large = bulksStream(100 * 1024, 20);
+const huge = bulksStream(1024 * 1024, 4);
 const decodeRows = [
   ...decodeRow("small replies, strings", small, true),
   ...decodeRow("small replies, Buffers", small, false),
   ...decodeRow("100 KiB bulks, strings", large, true),
   ...decodeRow("100 KiB bulks, Buffers", large, false),
+  ...decodeRow("1 MiB bulks, strings", huge, true),
 ];
 
 process.stdout.write(
   `Node ${process.version}; small-reply stream ${(small.stream.length / 1024).toFixed(0)} KiB / ${small.frames} frames; ` +
-    `bulk stream ${large.frames} × 100 KiB; fed in ${SOCKET_CHUNK / 1024} KiB chunks\n\n`,
+    `bulk streams ${large.frames} × 100 KiB and ${huge.frames} × 1 MiB; fed in ${SOCKET_CHUNK / 1024} KiB chunks\n\n`,
 );
 process.stdout.write(`${pad("decode", 26)}${pad("decoder", 12)}${pad("MB/s", 10, true)}${pad("frames/s", 14, true)}\n`);
 for (const row of decodeRows) {
@@ -229,6 +230,7 @@ const encodeCases: [string, (string | Buffer)[]][] = [
   ["SET key value", ["SET", "key", "value"]],
   ["SET key:123456 <100 B string>", ["SET", "key:123456", value100]],
   ["SET key:123456 <100 B Buffer>", ["SET", "key:123456", Buffer.from(value100)]],
+  ["SET key:123456 <1 MiB string>", ["SET", "key:123456", "m".repeat(1024 * 1024)]],
 ];
 process.stdout.write(`\n${pad("encode", 32)}${pad("batch", 7, true)}${pad("coredis ns", 13, true)}${pad("node-redis ns", 15, true)}\n`);
 for (const [name, argv] of encodeCases) {
