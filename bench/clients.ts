@@ -183,6 +183,51 @@ export const ADAPTERS: ReadonlyMap<string, ClientAdapter> = new Map(
   ),
 );
 
+/** The name of the {@link STUB_ADAPTER}. */
+export const STUB = "stub";
+
+/**
+ * No client at all: every command returns a promise that a fake "server" settles, with the
+ * others of its turn, on the next turn of the event loop. No socket, no encoding, no parsing. It
+ * measures what the workload's callers cost by themselves (their loops, awaits and timing), so
+ * the scaling benchmark can show how much of a slowdown with many callers is theirs. Not one of
+ * {@link ADAPTERS}: `npm run bench` does not run it.
+ */
+export const STUB_ADAPTER: ClientAdapter = {
+  name: STUB,
+  packageName: "(none)",
+  notes: "no client: promises settled in batches on the next turn of the event loop, no I/O",
+  pooled: false,
+  open() {
+    let batch: ((value: unknown) => void)[] = [];
+    let scheduled = false;
+    const answer = (): void => {
+      scheduled = false;
+      const settling = batch;
+      batch = [];
+      for (const resolve of settling) resolve("OK");
+    };
+    const command = (): Promise<unknown> =>
+      new Promise((resolve) => {
+        batch.push(resolve);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(answer);
+        }
+      });
+    return Promise.resolve({
+      get: command,
+      set: command,
+      incr: command,
+      lpush: command,
+      blpop: command,
+      setBatch: (keys) => Promise.all(keys.map(command)),
+      connections: () => 0,
+      close: () => Promise.resolve(),
+    });
+  },
+};
+
 /** The name of the raw-socket floor/ceiling "client". */
 export const RAW = "raw";
 

@@ -3,7 +3,8 @@
  *
  * For 10, 100, 1 000, 10 000 and 50 000 concurrent callers:
  * - throughput: the `concurrentN` workload (SET then GET of 100-byte values) in a fresh worker
- *   process, as `npm run bench` runs it;
+ *   process, as `npm run bench` runs it, and the same caller loops against no client at all
+ *   (`stub` in `clients.ts`), which shows what the callers' own loops and awaits allow;
  * - heap per queued command: with the server held by `CLIENT PAUSE … ALL`, N GETs are issued and
  *   not awaited; `heapUsed` after a forced GC, minus `heapUsed` before, over N. The array holding
  *   the N promises is allocated before the first reading, so the figure is the promise plus
@@ -24,7 +25,7 @@
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { Redis } from "coredis";
-import { ADAPTERS, type BenchClient } from "./clients.js";
+import { ADAPTERS, STUB, type BenchClient } from "./clients.js";
 import { rawCommand, startStandalone } from "../test/harness/servers.js";
 import type { RedisServer } from "../test/harness/servers.js";
 import { markdownTable, SCALING_END, SCALING_START, spawnWorker, writeScalingSection } from "./report.js";
@@ -90,6 +91,15 @@ async function heapPerQueuedCommand(server: RedisServer, count: number, open: ()
   } finally {
     await client.close();
   }
+}
+
+/** One `concurrentN` run of `client` in a fresh worker process. */
+function throughput(client: string, callers: number, server: RedisServer): Promise<RunResult> {
+  return spawnWorker<RunResult>([client, `concurrent${callers}`, String(server.port)], (windowSeconds + 120) * 1000, (error) => ({
+    client,
+    workload: `concurrent${callers}`,
+    error,
+  }));
 }
 
 function openAdapter(name: string, server: RedisServer): Promise<BenchClient> {
@@ -165,17 +175,18 @@ try {
   console.log(`redis-server on port ${server.port}; ${windowSeconds} s window per caller count`);
   for (const callers of CALLERS) {
     await rawCommand(server, "FLUSHALL");
-    const run = await spawnWorker<RunResult>(["coredis", `concurrent${callers}`, String(server.port)], (windowSeconds + 120) * 1000, (error) => ({
-      client: "coredis",
-      workload: `concurrent${callers}`,
-      error,
-    }));
+    const run = await throughput("coredis", callers, server);
+    const ceiling = await throughput(STUB, callers, server);
     const queue = await heapPerQueuedCommand(server, callers, () => openAdapter("coredis", server));
     const row =
       run.error === undefined
         ? [formatNumber(run.opsPerSec), formatNumber(run.cpuUsPerOp), formatNumber(run.p50Ms), formatNumber(run.p99Ms), formatNumber(run.peakRssMb), formatNumber(run.connections)]
         : [`failed: ${run.error}`, "", "", "", "", ""];
-    rows.push([callers.toLocaleString("en-US"), ...row, formatNumber(queue.bytesPerCommand), String(queue.connections)]);
+    const ceilingCells =
+      run.opsPerSec !== undefined && ceiling.opsPerSec !== undefined
+        ? [formatNumber(ceiling.opsPerSec), `${formatNumber((100 * run.opsPerSec) / ceiling.opsPerSec)} %`]
+        : [ceiling.error === undefined ? formatNumber(ceiling.opsPerSec) : `failed: ${ceiling.error}`, ""];
+    rows.push([callers.toLocaleString("en-US"), ...row, ...ceilingCells, formatNumber(queue.bytesPerCommand), String(queue.connections)]);
     console.log(rows.at(-1)!.join("  "));
   }
   for (const name of COMPARED_CLIENTS) {
@@ -191,7 +202,7 @@ try {
 }
 
 const table = markdownTable(
-  ["callers", "ops/s", "CPU µs/op", "p50 ms", "p99 ms", "peak RSS MB", "conns", "heap B / queued GET", "conns while queued"],
+  ["callers", "ops/s", "CPU µs/op", "p50 ms", "p99 ms", "peak RSS MB", "conns", "no-client ops/s", "coredis / no-client", "heap B / queued GET", "conns while queued"],
   rows,
 );
 const comparedTable = markdownTable(["client", `heap B / queued GET (${COMPARED_QUEUE.toLocaleString("en-US")} queued)`], compared);
@@ -208,6 +219,8 @@ const section = [
     "Heap per queued GET: N GETs issued, not awaited, against a server held by `CLIENT PAUSE ms ALL`; " +
     `heapUsed growth after forced GC over N, the promise included (the array holding the promises is allocated beforehand), median of ${QUEUE_READINGS} readings. ` +
     "Below 1 000 callers the figure is within GC noise (a few KB per reading). " +
+    "\"no-client ops/s\" runs the same caller loops against no client at all (each command a promise settled with the others of its turn on the next one: no I/O), " +
+    "in a fresh process: what the callers' own loops and awaits allow; the slowdown with many callers that this column shows is theirs, not any client's. " +
     "\"conns while queued\" is the pool's open connections at that moment.",
   "",
   table,

@@ -9,7 +9,7 @@
  * @module
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { ADAPTERS, RAW } from "./clients.js";
+import { ADAPTERS, RAW, STUB, STUB_ADAPTER } from "./clients.js";
 import { Meter } from "./stats.js";
 import type { Control, Prepared } from "./workloads.js";
 import { RAW_WORKLOADS, workloadNamed } from "./workloads.js";
@@ -58,7 +58,7 @@ function prepare(client: string, workload: string, host: string, port: number): 
     if (raw === undefined) throw new Error(`no raw form of workload ${workload}`);
     return raw(host, port);
   }
-  const adapter = ADAPTERS.get(client);
+  const adapter = client === STUB ? STUB_ADAPTER : ADAPTERS.get(client);
   if (adapter === undefined) throw new Error(`unknown client ${client}`);
   const definition = workloadNamed(workload);
   if (definition === undefined) throw new Error(`unknown workload ${workload}`);
