@@ -173,9 +173,9 @@ export abstract class BaseConnection {
 
   /**
    * Opens the byte stream to the server. Resolve once it is connected (for TLS: once the secure
-   * channel is up); reject on failure. The connection writes Buffers and, for long string
-   * arguments, strings (to be sent as UTF-8, as a socket does). The signal fires when the connect timeout passes or the
-   * connection is closed first: stop and release what was opened.
+   * channel is up); reject on failure. The signal fires when the connect timeout passes or the
+   * connection is closed first: stop and release what was opened. The connection writes Buffers
+   * and, for long string arguments, strings, to be sent as UTF-8 (as a socket does).
    */
   protected abstract openStream(signal: AbortSignal): Promise<Duplex>;
 
