@@ -120,7 +120,7 @@ export class ClientCore {
       if (typeof arg === "string" || arg instanceof Uint8Array) bytes += arg.length;
     }
     if (bytes >= LARGE_VALUE_BYTES) {
-      this.rememberLargeKey(argv[1]);
+      this.#rememberLargeKey(argv[1]);
       return RequestLane.LargeArguments;
     }
     if (this.#largeKeys.size === 0) return RequestLane.Small;
@@ -128,8 +128,21 @@ export class ClientCore {
     return typeof key === "string" && this.#largeKeys.has(key) ? RequestLane.LargeKey : RequestLane.Small;
   }
 
-  /** @internal Remembers that `key` (when a string) holds a large value. */
-  rememberLargeKey(key: RedisArgument | undefined): void {
+  /**
+   * @internal Learns from a reply whether its key holds a large value: any string reply that
+   * large marks the key; a small one forgets it only when the command named nothing but the key
+   * (GET, GETDEL; TYPE too, which costs one request the other lane), not when it read a part
+   * (HGET, GETRANGE). Requests sent bulk for their own arguments teach nothing.
+   */
+  learnFromReply(lane: RequestLane, argv: readonly RedisArgument[], value: unknown): void {
+    if (lane === RequestLane.LargeArguments) return;
+    const size = typeof value === "string" || value instanceof Uint8Array ? value.length : -1;
+    if (size >= LARGE_VALUE_BYTES) this.#rememberLargeKey(argv[1]);
+    else if (size >= 0 && lane === RequestLane.LargeKey && argv.length === 2) this.#forgetLargeKey(argv[1]);
+  }
+
+  /** Remembers that `key` (when a string) holds a large value. */
+  #rememberLargeKey(key: RedisArgument | undefined): void {
     if (typeof key !== "string" || key.length > LARGE_KEY_MAX_CHARS) return;
     const keys = this.#largeKeys;
     keys.delete(key); // re-inserted as the newest
@@ -137,8 +150,8 @@ export class ClientCore {
     if (keys.size > LARGE_KEYS_REMEMBERED) keys.delete(keys.values().next().value as string);
   }
 
-  /** @internal Forgets `key`: its value was read back small. */
-  forgetLargeKey(key: RedisArgument | undefined): void {
+  /** Forgets `key`: its value was read back small. */
+  #forgetLargeKey(key: RedisArgument | undefined): void {
     if (typeof key === "string") this.#largeKeys.delete(key);
   }
 
@@ -291,11 +304,6 @@ export class ClientRequest extends Request {
     return this.#call?.signal;
   }
 
-  /** The connection the request was last sent on, where it keeps track of it (see {@link CallState}). */
-  get connection(): BaseConnection | undefined {
-    return this.#call?.connection;
-  }
-
   /** Notes the connection the request is about to be sent on, if it will need it again. */
   sentOn(connection: BaseConnection): void {
     if (this.#call !== undefined) this.#call.connection = connection;
@@ -311,15 +319,7 @@ export class ClientRequest extends Request {
     if (this.isDone) return;
     super.settle(value);
     if (this.#call !== undefined) this.#finish(this.#call);
-    // A value read back tells whether its key holds a large value (see ClientCore's #largeKeys):
-    // any string reply that large marks its key; a small one forgets it only when the command
-    // named nothing but the key (GET, GETDEL; TYPE too, which costs one request the other lane),
-    // not when it read a part (HGET, GETRANGE).
-    const lane = this.lane;
-    if (lane === RequestLane.LargeArguments) return;
-    const size = typeof value === "string" || value instanceof Uint8Array ? value.length : -1;
-    if (size >= LARGE_VALUE_BYTES) this.#core.rememberLargeKey(this.argv[1]);
-    else if (size >= 0 && lane === RequestLane.LargeKey && this.argv.length === 2) this.#core.forgetLargeKey(this.argv[1]);
+    this.#core.learnFromReply(this.lane, this.argv, value);
   }
 
   override fail(error: RedisError): void {
@@ -353,7 +353,7 @@ export class ClientRequest extends Request {
     const outcome = connection === undefined ? "none" : connection.cancel(this);
     const written = outcome === "abandoned";
     if (!written) this.state = RequestState.Settled;
-    this.resolve(rejection(makeError(written)));
+    this.deliverError(makeError(written));
     if (written && this.blocking && connection !== undefined) {
       connection.destroy(new ConnectionError(`${this.commandName} on ${connection.address} was given up`));
     }
