@@ -43,13 +43,23 @@ export class Redis<S extends StringType = string> extends CommandClient<S> {
     const pool =
       options.connectionPool ??
       new (options.connectionPoolClass ?? ConnectionPool)(poolOptionsFor(options));
-    super(new ClientCore(pool, options.retryPolicy ?? defaultRetryPolicy), options.decodeResponses !== false, undefined);
+    super(new ClientCore(pool, options.retryPolicy ?? defaultRetryPolicy, options.captureCallerStack === true), options.decodeResponses !== false, undefined);
     this.connectionPool = pool;
   }
 
   /**
-   * A client for the server a URL names: `redis://[[user]:password@]host[:port][/db]`,
-   * `rediss://…` for TLS, `unix:///path/to/socket`. Explicit options win over the URL's.
+   * A client for the server a URL names: `redis://[[user]:password@]host[:port][/db][?query]`,
+   * `rediss://…` for TLS, `unix://[[user]:password@]/path/to/socket[?query]`. Explicit options
+   * win over the URL's. The query takes `db`, `protocol` (2 | 3), `clientName`, `connectTimeout`,
+   * `streamTimeout`, `maxIdleTime`, `maxConnections`, `poolTimeout` (or `timeout`), `noreply`,
+   * `noevict`, `notouch` — durations in milliseconds — and coredis's snake_case spellings
+   * (`connect_timeout`, `stream_timeout`, `max_idle_time`, `pool_timeout`, `max_connections`,
+   * `client_name`), whose durations are seconds. Any other key is an `InvalidArgumentError`.
+   *
+   * @example
+   * ```ts
+   * const client = Redis.fromUrl("redis://alice:secret@cache.internal:6379/2?clientName=api&maxConnections=16&poolTimeout=500");
+   * ```
    */
   static fromUrl<S extends StringType = string>(
     url: string,

@@ -22,6 +22,34 @@ export interface Credentials {
  */
 export type CredentialProvider = () => Credentials | Promise<Credentials>;
 
+/** Where a connection's credentials can come from: its options, of which these three matter. */
+export interface CredentialSources {
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  readonly credentialProvider?: CredentialProvider | undefined;
+}
+
+/**
+ * The credentials a new connection authenticates with, or `undefined` to send no AUTH at all.
+ *
+ * - `credentialProvider` wins over `username`/`password`: it is called (once per connection)
+ *   and its answer used as is.
+ * - A username is never dropped: without a password it is sent with an empty one, so an ACL
+ *   user created with `nopass` (which accepts any password) is who the connection runs as,
+ *   rather than silently `default`. An empty username counts as none, as in ioredis: it is
+ *   what `process.env.REDIS_USER ?? ""` gives, and no ACL user can be named "".
+ * - A password alone authenticates Redis's `default` user (`requirepass`).
+ *
+ * Pure apart from calling the provider: it reads nothing but its argument.
+ */
+export function credentialsFrom(options: CredentialSources): Credentials | Promise<Credentials> | undefined {
+  if (options.credentialProvider !== undefined) return options.credentialProvider();
+  const { username, password } = options;
+  if (username !== undefined && username !== "") return { username, password: password ?? "" };
+  if (password !== undefined) return { password };
+  return undefined;
+}
+
 /** The settings a handshake applies. */
 export interface HandshakeSettings {
   readonly protocolVersion: RESPVersion;
