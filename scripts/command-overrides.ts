@@ -6,7 +6,8 @@
  *   (INFO's text), with the transform of `src/commands/replies/<group>.ts` (`R.`) that gives
  *   the same value under both;
  * - arguments the generic rules would make awkward, built by `src/commands/args/<group>.ts` (`A.`);
- * - argument types the specification gets too narrow (score ranges take `"(1"` and `"-inf"`).
+ * - argument types the specification gets too narrow (score ranges take `"(1"` and `"-inf"`);
+ * - replies that are binary by nature, as `binaryReply` (see {@link BINARY_REPLY}).
  *
  * Type strings are TypeScript in the generated group file; `S` is the string type.
  *
@@ -44,6 +45,19 @@ const STREAMS = { type: "A.StreamsToRead", builder: "A.pushStreams" } as const;
  * specification cannot tell them from bulk strings: the `HELP` lines, for one.
  */
 const STATUS_LINES = { reply: "string[]" } as const;
+
+/**
+ * Replies that are binary by nature: Buffers whatever the client's decoding, since decoding them
+ * as UTF-8 replaces the invalid sequences and the payload is lost (RESTORE then fails with "ERR
+ * DUMP payload version or checksum are wrong"). The specification marks none (its reply schemas
+ * say only `"type": "string"`), so the list is ours: the commands whose reply is a serialized
+ * payload for another command to read back, DUMP (for RESTORE) and FUNCTION DUMP (for FUNCTION
+ * RESTORE). Not in it: replies of user data (GET, HGET, LRANGE …), which are text or bytes as the
+ * user stored them and so follow the client's decoding (`decoding(false)` gives Buffers); SYNC and
+ * PSYNC (an RDB stream), which are not methods; scripts and functions, whose replies are whatever
+ * the script returns.
+ */
+const BINARY_REPLY = { binaryReply: true } as const;
 
 /** Overrides by full command name. */
 export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
@@ -181,6 +195,7 @@ export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
   },
 
   // ---- generic
+  DUMP: BINARY_REPLY,
   SORT: { reply: "(S | null)[]", variants: [{ when: [{ store: "present" }], reply: "number" }] },
   WAITAOF: { reply: "[local: number, replicas: number]" },
   TYPE: { reply: "string", note: 'A status reply (a string under either decoding); `"none"` for a missing key.' },
@@ -214,6 +229,12 @@ export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
   "CONFIG SET": { builders: { data: PAIRS } },
   "COMMAND DOCS": { reply: "RedisRecord<R.CommandDoc<S>>", transform: "R.commandDocs" },
   "COMMAND INFO": { reply: "(R.CommandInfo<S> | null)[]", transform: "R.commandInfo" },
+  // Bare COMMAND: the same entry as COMMAND INFO's, for every command (and never null).
+  COMMAND: {
+    reply: "R.CommandInfo<S>[]",
+    transform: "R.commandTable",
+    note: "Every command's `COMMAND INFO` entry, in no set order: the whole command table.",
+  },
   "MEMORY STATS": { reply: "RedisRecord<number | RedisRecord<number>>", transform: "R.memoryStats" },
   "LATENCY HISTOGRAM": { reply: "RedisRecord<R.LatencyHistogram>", transform: "R.latencyHistogram" },
   "ACL GETUSER": { reply: "R.AclUser<S> | null", transform: "R.aclGetuser" },
@@ -239,6 +260,7 @@ export const COMMAND_OVERRIDES: Readonly<Record<string, CommandOverride>> = {
   "SLOWLOG HELP": STATUS_LINES,
 
   // ---- scripting
+  "FUNCTION DUMP": BINARY_REPLY,
   "FUNCTION LIST": { reply: "R.FunctionLibrary<S>[]", transform: "R.functionList" },
   "FUNCTION STATS": { reply: "R.FunctionStats<S>", transform: "R.functionStats" },
   "FUNCTION HELP": STATUS_LINES,

@@ -69,6 +69,9 @@ function docComment(command: SpecCommand, model: ArgsModel, override: CommandOve
   if (command.complexity !== undefined) facts.push(`complexity: ${complexityOf(command.complexity)}`);
   const lines = ["/**", ` * \`${syntax}\``, " *", ` * ${facts.join("; ")}.`];
   if (override.note !== undefined) lines.push(" *", ` * ${override.note}`);
+  if (override.binaryReply === true) {
+    lines.push(" *", " * The reply is binary by nature: a `Buffer` whatever the client's decoding (`CommandSpec.binaryReply`).");
+  }
   const paramDocs = model.params.filter((p) => p.doc !== undefined).map((p) => ` * @param ${p.name} - ${p.doc ?? ""}`);
   if (model.optionsType !== undefined) paramDocs.push(` * @param options - see {@link ${pascalCase(command.fullName)}Options}`);
   if (paramDocs.length > 0) lines.push(" *", ...paramDocs);
@@ -108,7 +111,9 @@ function emitMethod(
   if (derived.needsTransform && override.reply === undefined && override.transform === undefined) {
     errors.push(`${command.fullName}: its reply holds a double or a map; add an override with a reply type and transform`);
   }
-  const reply = override.reply ?? (derived.needsTransform && override.transform === undefined ? "RESPValue" : derived.type);
+  const derivedType = derived.needsTransform && override.transform === undefined ? "RESPValue" : derived.type;
+  // A binary reply's strings are Buffers under either decoding, so the derived type's `S` is `Buffer`.
+  const reply = override.reply ?? (override.binaryReply === true ? derivedType.replace(/\bS\b/g, "Buffer") : derivedType);
   const optionsName = `${pascalCase(command.fullName)}Options`;
   const typeLines: string[] = [];
   if (model.optionsType !== undefined) {
@@ -125,6 +130,9 @@ function emitMethod(
   const params = model.params;
   const optional = model.optionsType === undefined ? undefined : `options?: ${optionsName}`;
   const all = union([...variants.map((v) => v.reply), reply]);
+  if (override.binaryReply === true && /\bS\b/.test(all)) {
+    errors.push(`${command.fullName}: a binary reply is a Buffer under either decoding; its reply type must not name S`);
+  }
   if (variants.length > 0) {
     if (model.optionsType === undefined) throw new Error(`${command.fullName}: reply variants need options`);
     for (const v of variants) {

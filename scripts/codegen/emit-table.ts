@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { COMMAND_OVERRIDES } from "../command-overrides.js";
 import { GENERATED_HEADER, tableKey } from "./names.js";
 import type { SpecCommand, SpecKeySpec } from "./spec.js";
 
@@ -66,6 +67,7 @@ function specLiteral(command: SpecCommand): string {
   if (request !== undefined) lines.push(`    requestPolicy: ${JSON.stringify(request)},`);
   const response = tip(command, "RESPONSE_POLICY:");
   if (response !== undefined) lines.push(`    responsePolicy: ${JSON.stringify(response)},`);
+  if (COMMAND_OVERRIDES[command.fullName]?.binaryReply === true) lines.push("    binaryReply: true,");
   return `  ${tableKey(command.fullName)}: command({\n${lines.join("\n")}\n  }),`;
 }
 
@@ -78,6 +80,7 @@ export function emitTable(commands: readonly SpecCommand[]): string {
     keys.add(key);
   }
   const containers = commands.filter((c) => c.isContainer).map((c) => JSON.stringify(c.fullName));
+  const parents = commands.filter((c) => c.hasSubcommands).map((c) => JSON.stringify(c.fullName));
   return `${GENERATED_HEADER}
 /**
  * The command table: one frozen {@link CommandSpec} per command of the specification (subcommands
@@ -116,6 +119,9 @@ export type CommandKey = keyof typeof COMMANDS;
 /** The commands that only group subcommands (\`CLIENT\`, \`CONFIG\` …): their first argument names the subcommand. */
 export const CONTAINER_COMMANDS: ReadonlySet<string> = new Set([${containers.join(", ")}]);
 
+/** The commands that have subcommands: the containers, and \`COMMAND\`, which is a command by itself too. */
+const PARENT_COMMANDS: ReadonlySet<string> = new Set([${parents.join(", ")}]);
+
 const BY_NAME: ReadonlyMap<string, CommandSpec> = new Map(Object.values(COMMANDS).map((s) => [s.name, s]));
 
 /**
@@ -128,13 +134,14 @@ export function commandSpecByName(name: string): CommandSpec | undefined {
 
 /**
  * The command an argv sends (\`["client", "id"]\` → \`CLIENT ID\`): the subcommand when the first
- * word is a container and the second a subcommand it has, else the first word's own entry.
+ * word has subcommands and the second is one of them, else the first word's own entry
+ * (\`["COMMAND"]\` → \`COMMAND\`).
  */
 export function commandSpecForArgv(argv: readonly unknown[]): CommandSpec | undefined {
   const first = argv[0];
   if (typeof first !== "string" && !Buffer.isBuffer(first)) return undefined;
   const name = first.toString().toUpperCase();
-  if (CONTAINER_COMMANDS.has(name)) {
+  if (PARENT_COMMANDS.has(name)) {
     const second = argv[1];
     if (typeof second === "string" || Buffer.isBuffer(second)) {
       const sub = BY_NAME.get(\`\${name} \${second.toString().toUpperCase()}\`);

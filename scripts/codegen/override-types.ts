@@ -45,4 +45,11 @@ export interface CommandOverride {
   readonly positional?: readonly string[];
   /** A note added to the method's TSDoc (a fact about the typed surface, not spec prose). */
   readonly note?: string;
+  /**
+   * The reply is binary by nature: its bulk strings are `Buffer`s whatever the client's decoding.
+   * The generator sets `binaryReply: true` in the command's table entry (which the executor
+   * reads to ask for Buffers), types the reply with `Buffer` where the derived type says `S`,
+   * refuses a reply type that still names `S`, and says so in the method's TSDoc.
+   */
+  readonly binaryReply?: true;
 }

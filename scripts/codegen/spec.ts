@@ -74,7 +74,13 @@ export interface SpecBody {
 export interface SpecCommand extends SpecBody {
   /** Full upper-case name: `GET`, `CLIENT ID`. */
   readonly fullName: string;
-  /** Whether other commands name this one as their container (`CLIENT`, `CONFIG` …). */
+  /** Whether other commands name this one as their container (`CLIENT`, `CONFIG`, `COMMAND` …). */
+  readonly hasSubcommands: boolean;
+  /**
+   * Whether the command only groups subcommands, so is not a command of its own: it has
+   * subcommands and its arity asks for one (-2). `COMMAND` (arity -1) has subcommands but is also
+   * a command by itself, which replies with the whole command table.
+   */
   readonly isContainer: boolean;
   /** Whether the command came from `scripts/extra-commands.ts` rather than the specification. */
   readonly isExtra: boolean;
@@ -117,11 +123,13 @@ export function loadCommands(specDir: string): SpecCommand[] {
     if (seen.has(fullName)) throw new Error(`command ${fullName} is defined twice`);
     seen.add(fullName);
     const args = normalizeArgs(body.arguments);
+    const hasSubcommands = body.container === undefined && containers.has(name);
     commands.push({
       ...body,
       ...(args === undefined ? {} : { arguments: args }),
       fullName,
-      isContainer: body.container === undefined && containers.has(name),
+      hasSubcommands,
+      isContainer: hasSubcommands && body.arity !== -1,
       isExtra,
     });
   }

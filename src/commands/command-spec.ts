@@ -66,6 +66,14 @@ export interface CommandSpec {
   readonly flags: number;
   readonly keySpecs: readonly KeySpec[];
   /**
+   * `true` when the reply is binary by nature (DUMP, FUNCTION DUMP: serialized payloads whose
+   * bytes are not text): whatever sends the command asks for its bulk strings as `Buffer`s
+   * whatever the client's decoding, since decoding them as UTF-8 would replace invalid sequences
+   * and corrupt the payload for good. Absent otherwise. The specification cannot say this;
+   * `scripts/command-overrides.ts` (`binaryReply`) does.
+   */
+  readonly binaryReply?: true;
+  /**
    * The specification's `REQUEST_POLICY` tip, lower-case, where it has one: how a cluster client
    * spreads a keyless command (`all_nodes`, `all_shards`, `multi_shard`, `special`).
    */

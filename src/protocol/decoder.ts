@@ -571,14 +571,31 @@ export class RESPDecoder {
   /**
    * Finds the CR of the line starting at `buf[start]`. Returns its offset once the LF after it is
    * in `buf` too, or -1 when the line is not complete in `buf`.
+   *
+   * A line may hold neither CR nor LF but as its terminator (RESP's rule for simple strings and
+   * errors; the other line types take only their own characters: digits, signs, `inf` …), and a
+   * bare one is a {@link ProtocolError}. A bare CR shows as a CR not followed by LF; a bare LF is
+   * looked for as the line is scanned: the inline loop tests each byte against CR anyway, and
+   * `c <= CR` is that same one comparison for ordinary text (every byte above CR), so only control
+   * bytes take the extra branch. A long line's rest is searched by `indexOf` for its CR, then for
+   * an LF, which in well-formed input stops at the terminator's LF.
    */
   #lineEnd(buf: Buffer, start: number, end: number): number {
     let i = start;
     const inlineEnd = Math.min(end, start + INLINE_SCAN_BYTES);
-    while (i < inlineEnd && buf[i] !== CR) i++;
+    for (; i < inlineEnd; i++) {
+      const c = buf[i] as number;
+      if (c <= CR) {
+        if (c === CR) break;
+        if (c === LF) throw this.#error("bare LF in a line", i);
+      }
+    }
     if (i === inlineEnd && i < end) {
-      i = buf.indexOf(CR, i);
-      if (i < 0) return -1;
+      const cr = buf.indexOf(CR, i);
+      if (cr < 0) return -1;
+      const lf = buf.indexOf(LF, i);
+      if (lf >= 0 && lf < cr) throw this.#error("bare LF in a line", lf);
+      i = cr;
     }
     if (i + 1 >= end) return -1;
     if (buf[i + 1] !== LF) throw this.#error("expected CRLF", i);

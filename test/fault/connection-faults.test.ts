@@ -36,8 +36,12 @@ describe("a malformed frame", () => {
     ["a negative aggregate length", "*-7\r\n"],
     ["a bulk string without its CRLF", "$3\r\nabcXY"],
     ["a bad boolean", "#x\r\n"],
+    ["a bare LF inside a simple string", "+OK\nstill\r\n"],
+    ["a bare LF inside an error string", "-ERR x\ny\r\n"],
   ] as const) {
-    it(`(${label}) fails every waiting request with a typed error and closes the connection`, async () => {
+    // The timeout turns a frame wrongly accepted (the other requests then wait for replies the
+    // fake server never sends) into a failure rather than a hang.
+    it(`(${label}) fails every waiting request with a typed error and closes the connection`, { timeout: 10_000 }, async () => {
       const connection = await connectTo((argv) => (argv[0] !== "ECHO" ? undefined : argv[1] === "m0" ? bytes : null));
       const outcomes = await echoes(connection, 5);
       assert.equal(outcomes.length, 5);

@@ -9,7 +9,8 @@ import type { ReturnKind } from "../../src/commands/executor.js";
 import type { RedisCommands } from "../../src/commands/generated/commands.js";
 import type { StreamEntry, XInfoGroup } from "../../src/commands/replies/stream.js";
 import type { GeoSearchItem } from "../../src/commands/replies/geo.js";
-import type { InfoSections } from "../../src/commands/replies/server.js";
+import type { CommandInfo, InfoSections } from "../../src/commands/replies/server.js";
+import type { Redis } from "../../src/client/redis.js";
 import type { NonEmptyArray, RedisFieldValues, RedisInteger, ScoredMember } from "../../src/commands/types.js";
 import type { SetOptions, ZrangeOptions } from "../../src/commands/index.js";
 import type { RedisArgument } from "../../src/protocol/values.js";
@@ -235,3 +236,23 @@ expectTypeOf(rb.scriptLoad("return 1")).toEqualTypeOf<Promise<Buffer>>();
 expectTypeOf(rb.pubsubNumsub(["c"])).toEqualTypeOf<Promise<Record<string, number>>>();
 expectTypeOf(rb.clusterInfo()).toEqualTypeOf<Promise<Record<string, string>>>();
 expectTypeOf(rb.clusterMyid()).toEqualTypeOf<Promise<Buffer>>();
+
+// ---- replies binary by nature: Buffers whatever the decoding, on the clients too
+declare const client: Redis;
+declare const bufferClient: Redis<Buffer>;
+expectTypeOf(r.dump("k")).toEqualTypeOf<Promise<Buffer | null>>();
+expectTypeOf(rb.dump("k")).toEqualTypeOf<Promise<Buffer | null>>();
+expectTypeOf(client.dump("k")).toEqualTypeOf<Promise<Buffer | null>>();
+expectTypeOf(bufferClient.dump("k")).toEqualTypeOf<Promise<Buffer | null>>();
+expectTypeOf(client.decoding(false).dump("k")).toEqualTypeOf<Promise<Buffer | null>>();
+expectTypeOf(r.functionDump()).toEqualTypeOf<Promise<Buffer>>();
+expectTypeOf(client.functionDump()).toEqualTypeOf<Promise<Buffer>>();
+expectTypeOf(bufferClient.functionDump()).toEqualTypeOf<Promise<Buffer>>();
+// What DUMP gives, RESTORE takes.
+declare const dumped: Buffer;
+expectTypeOf(client.restore("k", 0, dumped)).toEqualTypeOf<Promise<"OK">>();
+expectTypeOf(client.functionRestore(dumped)).toEqualTypeOf<Promise<"OK">>();
+
+// ---- bare COMMAND: COMMAND INFO's entry for every command
+expectTypeOf(client.command()).toEqualTypeOf<Promise<CommandInfo<string>[]>>();
+expectTypeOf(bufferClient.command()).toEqualTypeOf<Promise<CommandInfo<Buffer>[]>>();

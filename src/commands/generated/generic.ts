@@ -43,10 +43,12 @@ export abstract class GenericCommands<S extends StringType, K extends ReturnKind
    *
    * Group: generic; since Redis 2.6.0; complexity: O(1) to access the key and additional O(N*M) to serialize it, where N is the number of objects composing the value and M their average size.
    *
+   * The reply is binary by nature: a `Buffer` whatever the client's decoding (`CommandSpec.binaryReply`).
+   *
    * @see {@link https://redis.io/docs/latest/commands/dump/}
    */
-  dump(key: RedisArgument): Apply<K, S | null> {
-    return this.executeCommand<S | null>(COMMANDS.DUMP, ["DUMP", key], undefined);
+  dump(key: RedisArgument): Apply<K, Buffer | null> {
+    return this.executeCommand<Buffer | null>(COMMANDS.DUMP, ["DUMP", key], undefined);
   }
 
   /**

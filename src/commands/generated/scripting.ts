@@ -113,10 +113,12 @@ export abstract class ScriptingCommands<S extends StringType, K extends ReturnKi
    *
    * Group: scripting; since Redis 7.0.0; complexity: O(N) where N is the number of functions.
    *
+   * The reply is binary by nature: a `Buffer` whatever the client's decoding (`CommandSpec.binaryReply`).
+   *
    * @see {@link https://redis.io/docs/latest/commands/function-dump/}
    */
-  functionDump(): Apply<K, S> {
-    return this.executeCommand<S>(COMMANDS.FUNCTION_DUMP, ["FUNCTION", "DUMP"], undefined);
+  functionDump(): Apply<K, Buffer> {
+    return this.executeCommand<Buffer>(COMMANDS.FUNCTION_DUMP, ["FUNCTION", "DUMP"], undefined);
   }
 
   /**

@@ -207,6 +207,19 @@ export abstract class ServerCommands<S extends StringType, K extends ReturnKind 
   }
 
   /**
+   * `COMMAND`
+   *
+   * Group: server; since Redis 2.8.13; complexity: O(N) where N is the total number of commands.
+   *
+   * Every command's `COMMAND INFO` entry, in no set order: the whole command table.
+   *
+   * @see {@link https://redis.io/docs/latest/commands/command/}
+   */
+  command(): Apply<K, R.CommandInfo<S>[]> {
+    return this.executeCommand<R.CommandInfo<S>[]>(COMMANDS.COMMAND, ["COMMAND"], R.commandTable);
+  }
+
+  /**
    * `COMMAND COUNT`
    *
    * Group: server; since Redis 2.8.13; complexity: O(1).

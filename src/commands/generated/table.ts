@@ -983,6 +983,7 @@ export const COMMANDS = Object.freeze({
     since: "2.6.0",
     flags: F.READONLY,
     keySpecs: [{ begin: { index: 1 }, find: { range: { lastKey: 0, step: 1, limit: 0 } }, flags: ["RO", "ACCESS"] }],
+    binaryReply: true,
   }),
   ECHO: command({
     name: "ECHO",
@@ -1153,6 +1154,7 @@ export const COMMANDS = Object.freeze({
     since: "7.0.0",
     flags: F.NOSCRIPT,
     keySpecs: [],
+    binaryReply: true,
   }),
   FUNCTION_FLUSH: command({
     name: "FUNCTION FLUSH",
@@ -3797,7 +3799,10 @@ export const COMMANDS = Object.freeze({
 export type CommandKey = keyof typeof COMMANDS;
 
 /** The commands that only group subcommands (`CLIENT`, `CONFIG` …): their first argument names the subcommand. */
-export const CONTAINER_COMMANDS: ReadonlySet<string> = new Set(["ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "FUNCTION", "LATENCY", "MEMORY", "MODULE", "OBJECT", "PUBSUB", "SCRIPT", "SENTINEL", "SLOWLOG", "XGROUP", "XINFO"]);
+export const CONTAINER_COMMANDS: ReadonlySet<string> = new Set(["ACL", "CLIENT", "CLUSTER", "CONFIG", "FUNCTION", "LATENCY", "MEMORY", "MODULE", "OBJECT", "PUBSUB", "SCRIPT", "SENTINEL", "SLOWLOG", "XGROUP", "XINFO"]);
+
+/** The commands that have subcommands: the containers, and `COMMAND`, which is a command by itself too. */
+const PARENT_COMMANDS: ReadonlySet<string> = new Set(["ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "FUNCTION", "LATENCY", "MEMORY", "MODULE", "OBJECT", "PUBSUB", "SCRIPT", "SENTINEL", "SLOWLOG", "XGROUP", "XINFO"]);
 
 const BY_NAME: ReadonlyMap<string, CommandSpec> = new Map(Object.values(COMMANDS).map((s) => [s.name, s]));
 
@@ -3811,13 +3816,14 @@ export function commandSpecByName(name: string): CommandSpec | undefined {
 
 /**
  * The command an argv sends (`["client", "id"]` → `CLIENT ID`): the subcommand when the first
- * word is a container and the second a subcommand it has, else the first word's own entry.
+ * word has subcommands and the second is one of them, else the first word's own entry
+ * (`["COMMAND"]` → `COMMAND`).
  */
 export function commandSpecForArgv(argv: readonly unknown[]): CommandSpec | undefined {
   const first = argv[0];
   if (typeof first !== "string" && !Buffer.isBuffer(first)) return undefined;
   const name = first.toString().toUpperCase();
-  if (CONTAINER_COMMANDS.has(name)) {
+  if (PARENT_COMMANDS.has(name)) {
     const second = argv[1];
     if (typeof second === "string" || Buffer.isBuffer(second)) {
       const sub = BY_NAME.get(`${name} ${second.toString().toUpperCase()}`);

@@ -234,3 +234,8 @@ function commandInfoEntry<S extends StringType>(reply: RESPValue): CommandInfo<S
 export function commandInfo<S extends StringType>(reply: RESPValue): (CommandInfo<S> | null)[] {
   return mapArray(reply, (c) => (c === null ? null : commandInfoEntry<S>(c)));
 }
+
+/** Bare `COMMAND`: the `COMMAND INFO` entry of every command the server has, in no set order. */
+export function commandTable<S extends StringType>(reply: RESPValue): CommandInfo<S>[] {
+  return mapArray(reply, (c) => commandInfoEntry<S>(c));
+}

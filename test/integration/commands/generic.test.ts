@@ -151,6 +151,32 @@ describeEachProtocol("generic commands", (ctx) => {
     assert.ok((await client.ttl(copy)) > 50);
   });
 
+  it("DUMP is a Buffer under the default decoding too, and RESTORE takes it back intact", async () => {
+    const { client, prefix } = ctx();
+    const key = `${prefix}dump:binary`;
+    const copy = `${prefix}dump:binary:copy`;
+    await client.del([key, copy]);
+    // Bytes that are not UTF-8: decoded to a string, each would become U+FFFD and the payload
+    // (and its checksum) would be lost.
+    const value = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, 0xa0, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0x41]);
+    await client.set(key, value);
+    const payload = await client.dump(key);
+    assert.ok(Buffer.isBuffer(payload), `dump gave a ${typeof payload}`);
+    assert.deepEqual(payload, await ctx().buffers.dump(key));
+    assert.equal(await client.dump(`${prefix}dump:none`), null);
+    assert.equal(await client.restore(copy, 0, payload), "OK");
+    assert.deepEqual(await ctx().buffers.get(copy), value);
+    // A list too, its payload holding the encoding's own binary header.
+    await client.del([key, copy]);
+    await client.rpush(key, [value, "plain"]);
+    const listPayload = await client.dump(key);
+    assert.ok(Buffer.isBuffer(listPayload));
+    assert.equal(await client.restore(copy, 0, listPayload), "OK");
+    assert.deepEqual(await ctx().buffers.lrange(copy, 0, -1), [value, Buffer.from("plain")]);
+    // Other replies still follow the client's decoding.
+    assert.equal(await client.lindex(copy, 1), "plain");
+  });
+
   it("OBJECT ENCODING, REFCOUNT, IDLETIME, FREQ, HELP", async () => {
     const { client, prefix } = ctx();
     const key = `${prefix}object:k`;

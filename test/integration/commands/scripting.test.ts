@@ -168,6 +168,21 @@ describeEachProtocol("scripting commands", (ctx) => {
     assert.ok((await client.functionHelp()).some((line) => line.includes("RESTORE")));
   });
 
+  it("FUNCTION DUMP is a Buffer under the default decoding too, and FUNCTION RESTORE takes it back", async () => {
+    const { client, protocolVersion } = ctx();
+    const lib = `dumpedtext${protocolVersion}`;
+    await client.functionFlush();
+    await client.functionLoad(`#!lua name=${lib}\nredis.register_function('t${protocolVersion}', function() return 'restored' end)`);
+    const payload = await client.functionDump();
+    assert.ok(Buffer.isBuffer(payload), `functionDump gave a ${typeof payload}`);
+    // The payload ends in its RDB version and a CRC64: bytes that are not text.
+    assert.deepEqual(payload, await ctx().buffers.functionDump());
+    await client.functionFlush();
+    assert.equal(await client.functionRestore(payload), "OK");
+    assert.equal(await client.fcall(`t${protocolVersion}`), "restored");
+    await client.functionFlush();
+  });
+
   it("FUNCTION STATS and FUNCTION KILL while a function is busy", async () => {
     const { client, server, protocolVersion } = ctx();
     const lib = `busy${protocolVersion}`;

@@ -232,6 +232,23 @@ describeEachProtocol(
       assert.ok((await client.commandHelp()).some((line) => line.includes("GETKEYSANDFLAGS")));
     });
 
+    it("COMMAND: the whole command table, each entry as COMMAND INFO's", async () => {
+      const { client, server } = ctx();
+      const table = await client.command();
+      assert.ok(table.length > 200, `${table.length} entries`);
+      const get = table.find((entry) => entry[0] === "get");
+      assert.ok(get !== undefined, "no entry for get");
+      assert.equal(get[1], 2);
+      assert.deepEqual(plain(get), plain((await client.commandInfo(["get"]))[0]));
+      const config = table.find((entry) => entry[0] === "config");
+      assert.ok((config?.[9] ?? []).some((sub) => sub[0] === "config|get"));
+      // The same under both protocols (key specs are maps under RESP3, flat arrays under RESP2).
+      const both = await sameUnderBothProtocols(server, async (c) => (await c.command()).find((entry) => entry[0] === "xread"));
+      assert.deepEqual(plain(both?.[8]?.[0]?.begin_search), { type: "keyword", spec: { keyword: "STREAMS", startfrom: 1 } });
+      const [raw] = (await ctx().buffers.command()).filter((entry) => entry[0].equals(Buffer.from("get")));
+      assert.equal(raw?.[1], 2);
+    });
+
     it("COMMAND INFO", async () => {
       const { client, server } = ctx();
       const [get, unknown] = await client.commandInfo(["get", "no-such-command"]);

@@ -360,6 +360,42 @@ describe("RESPDecoder malformed input", () => {
     assertMalformed("#tt\r\n", /expected CRLF/);
   });
 
+  it("a bare LF or CR inside a line-typed frame", () => {
+    const long = "x".repeat(100); // past the inline scan, so the indexOf path is checked too
+    // Simple strings and errors: the bytes would otherwise be taken as text.
+    assertMalformed("+OK\nstill\r\n", /bare LF in a line at byte offset 3/);
+    assertMalformed("-ERR x\ny\r\n", /bare LF in a line at byte offset 6/);
+    assertMalformed("+OK\n\r\n", /bare LF/);
+    assertMalformed("+\n\r\n", /bare LF/);
+    assertMalformed(`+${long}\nmore\r\n`, /bare LF in a line at byte offset 101/);
+    assertMalformed(`-ERR ${long}\n\r\n`, /bare LF in a line at byte offset 105/);
+    assertMalformed("+OK\rstill\r\n", /expected CRLF/);
+    assertMalformed("-ERR x\ry\r\n", /expected CRLF/);
+    assertMalformed(`+${long}\rmore\r\n`, /expected CRLF/);
+    // The other line types, and the length lines of the length-prefixed ones.
+    for (const type of [":", "$", "*", "%", "~", ">", "|", "=", "!"]) {
+      assertMalformed(`${type}1\n2\r\n`, /bad integer/);
+      assertMalformed(`${type}1\r2\r\n`, /expected CRLF/);
+      assertMalformed(`${type}\n1\r\n`, /bad integer/);
+    }
+    assertMalformed(",1\n2\r\n", /bare LF/);
+    assertMalformed(",1\r2\r\n", /expected CRLF/);
+    assertMalformed("(12\n3\r\n", /bare LF/);
+    assertMalformed("(12\r3\r\n", /expected CRLF/);
+    assertMalformed("_\n\r\n", /expected CRLF/);
+    assertMalformed("#t\n\r\n", /expected CRLF/);
+    // Inside an aggregate, and after a good frame.
+    assertMalformed("*2\r\n+a\r\n+b\nc\r\n", /bare LF in a line at byte offset 10/);
+    assertMalformed("+OK\r\n-ERR a\nb\r\n", /bare LF in a line at byte offset 11/);
+  });
+
+  it("other control bytes in a simple string are text, in short and long lines", () => {
+    const long = "y".repeat(100);
+    assertDecodes("+a\tb\x00c\x0bd\x0ce\r\n", [reply("a\tb\x00c\x0bd\x0ce")]);
+    assertDecodes(`+${long}\t\r\n+OK\r\n`, [reply(`${long}\t`), reply("OK")]);
+    assertDecodes(`-ERR ${long}\r\n`, [reply(new ResponseError(`ERR ${long}`))]);
+  });
+
   it("bad booleans, doubles, big numbers and verbatim strings", () => {
     assertMalformed("#x\r\n", /bad boolean/);
     assertMalformed("#\r\n\r\n", /bad boolean/);
