@@ -87,9 +87,16 @@ export class ConnectionError extends RedisError {
    * @param written - whether the failed request's bytes may have reached the server. A request
    *   that was never written is safe to retry.
    */
+  /**
+   * Whether the failed request's bytes may have reached the server (it may have run); `false`
+   * when it surely did not, which makes it safe to send again.
+   */
+  readonly written: boolean;
+
   constructor(message: string, options?: RedisErrorOptions & { written?: boolean }) {
     super(message, options);
-    this.retryable = options?.written === false;
+    this.written = options?.written !== false;
+    this.retryable = !this.written;
   }
 }
 

@@ -15,7 +15,7 @@ export type {
   ConnectionPoolClass,
 } from "./client/options.js";
 export { exponentialBackoff, noRetry, defaultRetryPolicy } from "./client/retry.js";
-export type { RetryPolicy, ExponentialBackoffOptions } from "./client/retry.js";
+export type { RetryContext, RetryPolicy, ExponentialBackoffOptions } from "./client/retry.js";
 
 export { ConnectionPool, BACKED_UP_BYTES, BACKED_UP_PENDING, EXTRA_IDLE_MS } from "./pool/connection-pool.js";
 export type { AcquireOptions } from "./pool/connection-pool.js";

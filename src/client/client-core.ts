@@ -8,11 +8,16 @@
  *
  * @module
  */
+import type { CommandSpec } from "../commands/command-spec.js";
+import { CommandFlag } from "../commands/command-spec.js";
+import { commandSpecForArgv } from "../commands/generated/table.js";
+import { commandKeys, firstKey, KeyScope, keyScope, keyString } from "../commands/keys.js";
 import type { BaseConnection } from "../connection/base-connection.js";
 import { rejection, Request, RequestLane, RequestState } from "../connection/request.js";
 import { AbortError, ClientClosedError, ConnectionError, InvalidArgumentError, RedisError, TimeoutError } from "../errors.js";
 import type { ConnectionPool } from "../pool/connection-pool.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
+import { ACQUIRING, KeyOrder, type OrderHost, type Place } from "./key-order.js";
 import type { RetryPolicy } from "./retry.js";
 
 /** Per-call options, given through `client.withOptions(…)`. */
@@ -42,9 +47,13 @@ const ClientState = { Idle: 0, Connected: 1, Closed: 2 } as const;
 type ClientState = (typeof ClientState)[keyof typeof ClientState];
 
 /** The shared state and dispatch of one client and all its views. */
-export class ClientCore {
+export class ClientCore implements OrderHost<ClientRequest> {
   #state: ClientState = ClientState.Idle;
+  /** Program order per key across this client's connections (see `key-order.ts`). */
+  readonly order: KeyOrder<ClientRequest> = new KeyOrder<ClientRequest>(this);
   #connecting: Promise<void> | undefined;
+  /** The pool's token for this client's reference (see `ConnectionPool.borrow`). */
+  #poolToken = 0;
   /**
    * Keys (a request's first argument after the command name) last seen holding a large value,
    * oldest first: requests naming one go on the bulk lane, so that reading a large value back
@@ -53,9 +62,16 @@ export class ClientCore {
    */
   readonly #largeKeys = new Set<string>();
 
+  /**
+   * @param captureCallerStack - keep the stack of the code that made each call, so that a
+   *   failure shows where the call came from rather than only the reply decoder's frames. Costs
+   *   a stack capture per call (about 5 µs here, several times a whole multiplexed command), so
+   *   it is off unless asked for.
+   */
   constructor(
     readonly pool: ConnectionPool,
     readonly retryPolicy: RetryPolicy,
+    readonly captureCallerStack = false,
   ) {}
 
   /** Whether `connect()` has completed and `close()` has not been called. */
@@ -66,8 +82,9 @@ export class ClientCore {
   /** Takes this client's reference on the pool. Idempotent; a closed client may connect again. */
   connect(): Promise<void> {
     if (this.#state === ClientState.Connected) return Promise.resolve();
-    this.#connecting ??= this.pool.connect().then(
-      () => {
+    this.#connecting ??= this.pool.borrow().then(
+      (token) => {
+        this.#poolToken = token;
         this.#state = ClientState.Connected;
       },
       (error: unknown) => {
@@ -86,11 +103,12 @@ export class ClientCore {
     const wasConnected = this.#state === ClientState.Connected;
     this.#state = ClientState.Closed;
     this.#connecting = undefined;
-    if (wasConnected) await this.pool.close();
+    if (wasConnected) await this.pool.giveBack(this.#poolToken);
   }
 
   /** Runs one command; connects first when needed. */
   execute<T>(
+    spec: CommandSpec | undefined,
     argv: readonly RedisArgument[],
     transform: ReplyTransform<T> | undefined,
     decodeStrings: boolean,
@@ -102,8 +120,9 @@ export class ClientCore {
     const resolve = capturedResolve;
     try {
       const request = new ClientRequest(this, argv, decodeStrings, transform, resolve, dedicated, call);
-      if (!dedicated) request.lane = this.#laneFor(argv);
-      this.submit(request);
+      if (this.captureCallerStack) request.keepCallerStack(callerFrames());
+      if (!dedicated) request.lane = this.#laneFor(spec, argv);
+      this.#submitNew(request, spec);
     } catch (error) {
       // Bad input from JavaScript callers (a null argument, a signal that is not one): the
       // promise rejects, as an executor that threw would have made it.
@@ -113,19 +132,19 @@ export class ClientCore {
   }
 
   /** Which lane a shared request takes: large arguments, or a key remembered as large, go bulk. */
-  #laneFor(argv: readonly RedisArgument[]): RequestLane {
+  #laneFor(spec: CommandSpec | undefined, argv: readonly RedisArgument[]): RequestLane {
     let bytes = 0;
     for (let i = 1; i < argv.length; i++) {
       const arg = argv[i];
       if (typeof arg === "string" || arg instanceof Uint8Array) bytes += arg.length;
     }
     if (bytes >= LARGE_VALUE_BYTES) {
-      this.#rememberLargeKey(argv[1]);
+      this.#rememberLargeKey(firstKey(spec, argv));
       return RequestLane.LargeArguments;
     }
     if (this.#largeKeys.size === 0) return RequestLane.Small;
-    const key = argv[1];
-    return typeof key === "string" && this.#largeKeys.has(key) ? RequestLane.LargeKey : RequestLane.Small;
+    const key = firstKey(spec, argv);
+    return key !== undefined && this.#largeKeys.has(keyString(key)) ? RequestLane.LargeKey : RequestLane.Small;
   }
 
   /**
@@ -137,50 +156,85 @@ export class ClientCore {
   learnFromReply(lane: RequestLane, argv: readonly RedisArgument[], value: unknown): void {
     if (lane === RequestLane.LargeArguments) return;
     const size = typeof value === "string" || value instanceof Uint8Array ? value.length : -1;
-    if (size >= LARGE_VALUE_BYTES) this.#rememberLargeKey(argv[1]);
-    else if (size >= 0 && lane === RequestLane.LargeKey && argv.length === 2) this.#forgetLargeKey(argv[1]);
+    if (size >= LARGE_VALUE_BYTES) {
+      this.#rememberLargeKey(firstKey(commandSpecForArgv(argv), argv));
+    } else if (size >= 0 && lane === RequestLane.LargeKey && argv.length === 2) {
+      const key = firstKey(commandSpecForArgv(argv), argv);
+      if (key !== undefined) this.#largeKeys.delete(keyString(key));
+    }
   }
 
-  /** Remembers that `key` (when a string) holds a large value. */
+  /** Remembers that `key` holds a large value. */
   #rememberLargeKey(key: RedisArgument | undefined): void {
-    if (typeof key !== "string" || key.length > LARGE_KEY_MAX_CHARS) return;
+    if (key === undefined || typeof key === "number" || typeof key === "bigint" || key.length > LARGE_KEY_MAX_CHARS) return;
+    const name = keyString(key);
     const keys = this.#largeKeys;
-    keys.delete(key); // re-inserted as the newest
-    keys.add(key);
+    keys.delete(name); // re-inserted as the newest
+    keys.add(name);
     if (keys.size > LARGE_KEYS_REMEMBERED) keys.delete(keys.values().next().value as string);
   }
 
-  /** Forgets `key`: its value was read back small. */
-  #forgetLargeKey(key: RedisArgument | undefined): void {
-    if (typeof key === "string") this.#largeKeys.delete(key);
-  }
-
-  /** @internal Dispatches a request now, or after connecting. */
-  submit(request: ClientRequest): void {
+  /** Dispatches a new request now, or after connecting. */
+  #submitNew(request: ClientRequest, spec: CommandSpec | undefined): void {
     if (request.isDone) return;
     request.countAttempt();
     if (this.#state === ClientState.Connected) {
-      this.#dispatch(request);
+      this.#dispatch(request, keyScope(spec, request.argv));
     } else if (this.#state === ClientState.Closed) {
       request.fail(new ClientClosedError("the client is closed; call connect() to use it again"));
     } else {
       this.connect().then(
-        () => this.#dispatch(request),
+        () => this.#dispatch(request, keyScope(spec, request.argv)),
         (error: unknown) => request.fail(error as RedisError),
       );
     }
   }
 
-  #dispatch(request: ClientRequest): void {
-    if (request.isDone) return; // given up while connecting
+  /**
+   * {@link OrderHost}: dispatches a request the order held or is retrying; `false`
+   * when it must keep waiting.
+   */
+  redispatch(request: ClientRequest): boolean {
+    if (request.isDone) return true;
+    if (this.#state === ClientState.Closed) {
+      request.fail(new ClientClosedError("the client was closed before the request could be sent again"));
+      return true;
+    }
+    if (this.#state === ClientState.Idle) {
+      // Its first attempt could not connect the client: connect again, then take its place back.
+      this.connect().then(
+        () => this.order.requeue(request),
+        (error: unknown) => request.fail(error as RedisError),
+      );
+      return true;
+    }
+    return this.#dispatch(request, request.mark as KeyScope, true);
+  }
+
+  /**
+   * Sends a request on the connection the pool and the order agree on: at once on a shared
+   * connection when every keyed call of this client in flight is there (the fast path), else
+   * where the order says (following its keys, asking the pool, or waiting in the order's FIFO).
+   * @returns `false` when a `queued` request must stay in the FIFO.
+   */
+  #dispatch(request: ClientRequest, scope: KeyScope, queued = false): boolean {
+    if (request.isDone) return true; // given up while connecting
     const large = request.lane !== RequestLane.Small;
+    let shared: BaseConnection | undefined;
     if (!request.dedicated) {
-      const shared = this.pool.multiplexed(large);
-      if (shared !== undefined) {
+      shared = this.pool.multiplexed(large);
+      if (shared !== undefined && !queued && this.order.admit(request, shared, scope)) {
         request.sentOn(shared);
         shared.send(request);
-        return;
+        return true;
       }
+    }
+    const route = this.order.route(request, scope, shared, queued);
+    if (route === "hold") return false;
+    if (route !== ACQUIRING) {
+      request.sentOn(route);
+      route.send(request);
+      return true;
     }
     this.pool
       .acquire({ dedicated: request.dedicated, large, signal: request.signal, timeoutMs: request.remainingMs() })
@@ -188,6 +242,7 @@ export class ClientCore {
         (connection) => this.#sendOn(request, connection),
         (error: unknown) => request.fail(error as RedisError),
       );
+    return true;
   }
 
   #sendOn(request: ClientRequest, connection: BaseConnection): void {
@@ -196,13 +251,57 @@ export class ClientCore {
       return;
     }
     if (!request.dedicated && !this.pool.isMultiplexed(connection)) {
-      // Lent out whole to a dedicated user between the pool's answer and now: ask again.
-      this.#dispatch(request);
+      // Lent out whole to a dedicated user between the pool's answer and now: ask again, ahead
+      // of the calls that came after it.
+      this.order.requeue(request);
       return;
     }
     request.sentOn(connection);
+    this.order.placed(request, connection);
     connection.send(request);
+    // A blocking call orders the calls after it only until it is written (see key-order.ts).
+    if (request.dedicated) this.order.done(request);
   }
+
+  /** {@link OrderHost}: whether the request is this client's. */
+  owns(request: Request): request is ClientRequest {
+    return request instanceof ClientRequest && request.core === this;
+  }
+
+  /** {@link OrderHost}: the keys a request names, from the command table. */
+  keysOf(request: ClientRequest): readonly RedisArgument[] | undefined {
+    const spec = commandSpecForArgv(request.argv);
+    return spec === undefined ? undefined : commandKeys(spec, request.argv);
+  }
+
+  /** {@link OrderHost}: the key scope of a request, from the command table. */
+  scopeOf(request: ClientRequest): KeyScope {
+    return keyScope(commandSpecForArgv(request.argv), request.argv);
+  }
+
+  /** {@link OrderHost}: whether a connection still takes shared requests. */
+  isShared(connection: BaseConnection): boolean {
+    return !connection.isClosed && this.pool.isMultiplexed(connection);
+  }
+}
+
+/** Whether a command only reads (the table's READONLY flag): repeating it is harmless. */
+function isReadOnly(argv: readonly RedisArgument[]): boolean {
+  const spec = commandSpecForArgv(argv);
+  return spec !== undefined && (spec.flags & CommandFlag.READONLY) !== 0;
+}
+
+/**
+ * The stack frames of the code that called `execute()` (the lines after the header, `execute`'s
+ * own frame left out), for `captureCallerStack`.
+ */
+function callerFrames(): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, callerFrames);
+  const stack = holder.stack ?? "";
+  const header = stack.indexOf("\n");
+  const ownFrame = header === -1 ? -1 : stack.indexOf("\n", header + 1);
+  return ownFrame === -1 ? "" : stack.slice(ownFrame);
 }
 
 /**
@@ -222,10 +321,15 @@ function captureResolvers<T>(resolve: (value: T) => void): void {
  */
 class CallState {
   connection: BaseConnection | undefined = undefined;
+  /** Where the order last placed the request, in its `epoch` (see `key-order.ts`). */
+  place: Place | undefined = undefined;
+  epoch = 0;
   readonly signal: AbortSignal | undefined;
   readonly deadlineMs: number | undefined;
   timer: NodeJS.Timeout | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
+  /** The caller's stack, when the client keeps it (`captureCallerStack`): its frames, header removed. */
+  callerFrames: string | undefined = undefined;
 
   constructor(call: CallOptions | undefined) {
     this.signal = call?.signal;
@@ -245,8 +349,11 @@ class CallState {
  */
 export class ClientRequest extends Request {
   readonly #core: ClientCore;
-  /** Only for requests that are dedicated or carry a deadline or signal; see {@link CallState}. */
-  readonly #call: CallState | undefined;
+  /**
+   * Only for requests that are dedicated, carry a deadline or signal, or were placed by the
+   * order in multi mode; see {@link CallState}.
+   */
+  #call: CallState | undefined;
 
   constructor(
     core: ClientCore,
@@ -299,6 +406,49 @@ export class ClientRequest extends Request {
     return this.blocking;
   }
 
+  /** Keeps the caller's stack frames for errors (see `captureCallerStack`). */
+  keepCallerStack(frames: string): void {
+    this.#call ??= new CallState(undefined);
+    this.#call.callerFrames = frames;
+  }
+
+  /** Fails the caller; with a kept caller stack, the error shows the caller's frames. */
+  protected override deliverError(error: RedisError): void {
+    const frames = this.#call?.callerFrames;
+    if (frames !== undefined) {
+      error.stack = `${error.name}: ${error.message}${frames}`;
+    }
+    super.deliverError(error);
+  }
+
+  /** The client the request belongs to. */
+  get core(): ClientCore {
+    return this.#core;
+  }
+
+  /** Where the order placed the request (multi mode only; see `key-order.ts`). */
+  get place(): Place | undefined {
+    return this.#call?.place;
+  }
+
+  set place(place: Place | undefined) {
+    if (this.#call === undefined) {
+      if (place === undefined) return;
+      this.#call = new CallState(undefined);
+    }
+    this.#call.place = place;
+  }
+
+  /** The order's epoch when `place` was set. */
+  get epoch(): number {
+    return this.#call?.epoch ?? -1;
+  }
+
+  set epoch(epoch: number) {
+    this.#call ??= new CallState(undefined);
+    this.#call.epoch = epoch;
+  }
+
   /** The call's abort signal, if any. */
   get signal(): AbortSignal | undefined {
     return this.#call?.signal;
@@ -318,6 +468,7 @@ export class ClientRequest extends Request {
   override settle(value: unknown): void {
     if (this.isDone) return;
     super.settle(value);
+    if (this.mark !== 0) this.#core.order.done(this);
     if (this.#call !== undefined) this.#finish(this.#call);
     this.#core.learnFromReply(this.lane, this.argv, value);
   }
@@ -326,18 +477,29 @@ export class ClientRequest extends Request {
     if (this.isDone) return;
     let delayMs: number | undefined;
     try {
-      delayMs = this.#core.retryPolicy.retryDelayMs(error, this.attempts);
+      delayMs = this.#core.retryPolicy.retryDelayMs(error, this.attempts, {
+        command: this.commandName,
+        readOnly: isReadOnly(this.argv),
+      });
     } catch {
       delayMs = undefined; // a policy that throws must not leave the caller waiting
     }
     if (delayMs !== undefined) {
       this.state = RequestState.Created;
       if (this.#call !== undefined) this.#releaseConnection(this.#call);
-      setTimeout(() => this.#core.submit(this), delayMs);
+      this.countAttempt();
+      // Through the order's FIFO, ahead of the calls issued after it: a retry keeps its place.
+      this.#core.order.retry(this, delayMs);
       return;
     }
     super.fail(error);
+    if (this.mark !== 0) this.#core.order.done(this);
     if (this.#call !== undefined) this.#finish(this.#call);
+  }
+
+  /** Its reply came after it was given up, or never will: calls after it on its keys may go. */
+  override abandonedDone(): void {
+    if (this.mark !== 0) this.#core.order.done(this);
   }
 
   /**
@@ -352,7 +514,12 @@ export class ClientRequest extends Request {
     const connection = state.connection;
     const outcome = connection === undefined ? "none" : connection.cancel(this);
     const written = outcome === "abandoned";
-    if (!written) this.state = RequestState.Settled;
+    if (!written) {
+      this.state = RequestState.Settled;
+      // Never written: nothing of it reaches Redis, so nothing waits on it. A written one stays
+      // in the order until its reply comes (`abandonedDone`).
+      if (this.mark !== 0 || this.place !== undefined) this.#core.order.done(this);
+    }
     this.deliverError(makeError(written));
     if (written && this.blocking && connection !== undefined) {
       connection.destroy(new ConnectionError(`${this.commandName} on ${connection.address} was given up`));

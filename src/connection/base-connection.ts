@@ -32,6 +32,7 @@ import { RESPDecoder } from "../protocol/decoder.js";
 import type { PushMessage, RedisArgument, RESPValue, RESPVersion } from "../protocol/values.js";
 import {
   courtesyCommands,
+  credentialsFrom,
   helloCommand,
   isHelloRefusal,
   requiredTailCommands,
@@ -234,6 +235,10 @@ export abstract class BaseConnection {
    * @throws {ConnectionError} when the stream cannot be opened.
    */
   connect(): Promise<void> {
+    if (this.#connecting === undefined && this.#state !== ConnectionState.New) {
+      // Closed before it ever connected: states only move forward, so it stays closed.
+      return Promise.reject(this.#unwrittenError());
+    }
     this.#connecting ??= this.#open();
     return this.#connecting;
   }
@@ -253,6 +258,12 @@ export abstract class BaseConnection {
       this.#flushScheduled = true;
       process.nextTick(flushConnection, this);
     }
+  }
+
+  /** Calls `visit` for every request written or queued on the connection, oldest first. */
+  forEachRequest(visit: (request: Request) => void): void {
+    this.#pending.forEach(visit);
+    for (const request of this.#unflushed) visit(request);
   }
 
   /**
@@ -312,14 +323,18 @@ export abstract class BaseConnection {
     clearTimeout(this.#stallTimer);
     clearTimeout(this.#closeTimer);
     this.#stream?.destroy();
+    // Both queues are emptied before any request hears of it, and the written ones (issued
+    // earlier) fail first: requests retried elsewhere are retried in the order they were issued.
+    const written = this.#pending.drain();
     const unflushed = this.#unflushed;
     this.#unflushed = [];
+    for (const request of written) {
+      if (request.state === RequestState.Written) request.fail(this.#writtenError(error));
+      else if (request.state === RequestState.Abandoned) request.abandonedDone();
+    }
     // Requests never written are safe to retry elsewhere, unless the owner closed on purpose.
     for (const request of unflushed) {
       request.fail(error instanceof ClientClosedError ? error : this.#unwrittenError(error));
-    }
-    for (let request = this.#pending.shift(); request !== undefined; request = this.#pending.shift()) {
-      if (request.state === RequestState.Written) request.fail(this.#writtenError(error));
     }
     this.#resolveClosed?.();
     this.#closed ??= Promise.resolve();
@@ -402,6 +417,13 @@ export abstract class BaseConnection {
     stream.on("error", (error: Error) => {
       this.destroy(new ConnectionError(`connection to ${this.address} failed: ${error.message}`, { cause: error }));
     });
+    // The server closed its side (CLIENT KILL, its idle `timeout`, a restart): it will read
+    // nothing more, so the connection is out of service now, before anything else is written on
+    // it. Requests queued but not written are then safe to send elsewhere.
+    stream.on("end", () => {
+      if (this.#state === ConnectionState.Closing && this.pendingCount === 0) this.destroy();
+      else this.destroy(new ConnectionError(`${this.address} closed the connection`));
+    });
     stream.on("close", () => {
       this.destroy(
         this.#state === ConnectionState.Closing ? undefined : new ConnectionError(`connection to ${this.address} closed`),
@@ -411,14 +433,7 @@ export abstract class BaseConnection {
 
   async #handshake(): Promise<void> {
     const options = this.#options;
-    const credentials =
-      options.credentialProvider !== undefined
-        ? await options.credentialProvider()
-        : options.password !== undefined
-          ? options.username === undefined
-            ? { password: options.password }
-            : { username: options.username, password: options.password }
-          : undefined;
+    const credentials = await credentialsFrom(options);
     const settings: HandshakeSettings = {
       protocolVersion: this.#protocolVersion,
       credentials,
@@ -534,9 +549,9 @@ export abstract class BaseConnection {
     if (timeoutMs === undefined || this.#stallTimer !== undefined) return;
     if (this.#pending.length <= this.#pendingBlocking) return;
     this.#stallTimer = setTimeout(() => {
-      this.destroy(
-        new TimeoutError(`${this.address} sent nothing for ${timeoutMs} ms with replies outstanding`, "reply"),
-      );
+      // A stall during the handshake is a failure to connect: no user request was written yet.
+      const phase = this.#state === ConnectionState.Handshaking ? "connect" : "reply";
+      this.destroy(new TimeoutError(`${this.address} sent nothing for ${timeoutMs} ms with replies outstanding`, phase));
     }, timeoutMs);
     this.#stallTimer.unref();
   }

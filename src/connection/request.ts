@@ -40,7 +40,9 @@ const DECODE_STRINGS = 1 << 3;
 const BLOCKING = 1 << 4;
 const LANE_SHIFT = 5;
 const LANE_MASK = 0b11 << LANE_SHIFT;
-const ATTEMPT_UNIT = 1 << 7;
+const MARK_SHIFT = 7;
+const MARK_MASK = 0b11 << MARK_SHIFT;
+const ATTEMPT_UNIT = 1 << 9;
 
 /**
  * Why a request's owner sent it on the pool's bulk lane (see `ConnectionPool.multiplexed`), if it
@@ -119,6 +121,18 @@ export class Request {
     this.#bits = (this.#bits & ~LANE_MASK) | (lane << LANE_SHIFT);
   }
 
+  /**
+   * A two-bit mark the request's owner keeps on it (the client: how the request takes part in
+   * program order per key); the connection ignores it. 0 until set.
+   */
+  get mark(): number {
+    return (this.#bits & MARK_MASK) >> MARK_SHIFT;
+  }
+
+  set mark(mark: number) {
+    this.#bits = (this.#bits & ~MARK_MASK) | ((mark & 0b11) << MARK_SHIFT);
+  }
+
   /** Times this request has been dispatched (1 on its first try). */
   get attempts(): number {
     return Math.floor(this.#bits / ATTEMPT_UNIT);
@@ -142,7 +156,10 @@ export class Request {
 
   /** Delivers a reply: an error reply fails the request, anything else resolves through `transform`. */
   complete(reply: RESPValue, protocolVersion: RESPVersion): void {
-    if (this.state === RequestState.Abandoned) return;
+    if (this.state === RequestState.Abandoned) {
+      this.abandonedDone();
+      return;
+    }
     if (reply instanceof ResponseError) {
       reply.command = this.commandName;
       this.fail(reply);
@@ -173,6 +190,13 @@ export class Request {
     this.state = RequestState.Settled;
     this.deliverError(error);
   }
+
+  /**
+   * Called once an abandoned request is over on its connection: its reply arrived (and was
+   * dropped), or the connection closed with it still outstanding. Its caller was answered when
+   * it was given up; owners that track written requests (program order per key) override this.
+   */
+  abandonedDone(): void {}
 
   /**
    * Hands a failure to the caller: by default as a rejected promise given to `resolve`, which

@@ -55,6 +55,11 @@ export class Fifo<T> {
     return this.#length === 0 ? undefined : this.#items[this.#head];
   }
 
+  /** Calls `visit` for every item, head first, without removing any. */
+  forEach(visit: (item: T) => void): void {
+    for (let i = 0; i < this.#length; i++) visit(this.#items[(this.#head + i) & this.#mask] as T);
+  }
+
   /** Removes and returns every item, head first. */
   drain(): T[] {
     const out: T[] = [];

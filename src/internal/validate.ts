@@ -17,10 +17,16 @@ export function assertInteger(name: string, value: number | undefined, min: numb
 /** Checks that `value`, when given, is a duration in milliseconds: finite and not negative. */
 export function assertDuration(name: string, value: number | undefined): void {
   if (value === undefined) return;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new InvalidArgumentError(`${name} must be a duration in milliseconds (a finite number >= 0), got ${String(value)}`);
+  // Past 2^31 - 1 ms (about 24.8 days) Node's timers fire at once: a huge timeout would act as none.
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) {
+    throw new InvalidArgumentError(
+      `${name} must be a duration in milliseconds (a number from 0 to ${MAX_TIMER_MS}), got ${String(value)}`,
+    );
   }
 }
+
+/** The longest delay Node's timers honour. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Checks that `value`, when given, is one of `allowed`. */
 export function assertOneOf<T>(name: string, value: T | undefined, allowed: readonly T[]): void {

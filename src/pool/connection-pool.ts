@@ -129,8 +129,20 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   #openingBulk: Promise<BaseConnection> | undefined;
   readonly #waiters = new Fifo<Waiter>();
   #servingWaiters = false;
+  /**
+   * Connections closed for idleness whose socket has not closed yet: out of every set above (so
+   * nobody is lent one), still counted against `maxConnections` until their close event.
+   */
+  readonly #retiring = new Set<BaseConnection>();
 
-  #references = 0;
+  /** References taken with `connect()`: the owners (the parent code that entered the pool). */
+  #owners = 0;
+  /** References clients took with `borrow()`. */
+  #borrowers = 0;
+  /** Bumped whenever the pool shuts down: references from before it are void. */
+  #epoch = 0;
+  /** Whether the last shutdown was the owner's, while clients still held references. */
+  #closedUnderBorrowers = false;
   #closing: Promise<void> | undefined;
   #created = 0;
   #closed = 0;
@@ -156,11 +168,18 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   }
 
   /**
-   * A pool for the server a URL names: `redis://[[user]:password@]host[:port][/db]`,
-   * `rediss://…` (TLS) or `unix:///path/to/socket`. Explicit options win over the URL's.
+   * A pool for the server a URL names: `redis://[[user]:password@]host[:port][/db][?query]`,
+   * `rediss://…` (TLS) or `unix://[[user]:password@]/path/to/socket[?query]`. Explicit options
+   * win over the URL's. The query takes `db`, `protocol`, `clientName`, `connectTimeout`,
+   * `streamTimeout`, `maxIdleTime`, `maxConnections`, `timeout` (or `poolTimeout`: this pool's
+   * `timeout`), `noreply`, `noevict`, `notouch` (milliseconds), and coredis's snake_case
+   * spellings (seconds); any other key is an {@link InvalidArgumentError}. See `parseRedisUrl`.
    */
   static fromUrl(url: string, options: ConnectionPoolOptions = {}): ConnectionPool {
-    return new ConnectionPool({ ...parseRedisUrl(url), ...options });
+    // The URL speaks the client's language, where the wait for a connection is `poolTimeout`;
+    // here that setting is the pool's own `timeout`.
+    const { poolTimeout, ...fromUrl } = parseRedisUrl(url);
+    return new ConnectionPool({ ...fromUrl, ...(poolTimeout === undefined ? {} : { timeout: poolTimeout }), ...options });
   }
 
   /** A snapshot of the pool's connections and counters. */
@@ -174,48 +193,107 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       waiters: this.#waiters.length,
       created: this.#created,
       closed: this.#closed,
-      references: this.#references,
+      references: this.#owners + this.#borrowers,
+      owned: this.#owners > 0,
     };
   }
 
   /** Every connection counted against `maxConnections`. */
   get #total(): number {
-    return this.#connecting.size + this.#multiplexed.length + this.#idle.length + this.#dedicated.size;
+    return this.#connecting.size + this.#multiplexed.length + this.#idle.length + this.#dedicated.size + this.#retiring.size;
+  }
+
+  /** Whether anybody holds a reference: the pool lends connections only then. */
+  get #isOpen(): boolean {
+    return this.#owners + this.#borrowers > 0;
   }
 
   /**
-   * Takes a reference on the pool. The holder of a reference may use it until it calls
-   * {@link ConnectionPool.close}; the last `close()` closes every connection. Opens the first
-   * connection, so a wrong address or password fails here rather than at the first command.
+   * Enters the pool as its owner (the parent code, as in the seed): from now on the pool's
+   * lifetime is the owner's. When the owner's `close()` comes, the pool's connections close,
+   * even if clients that borrowed the pool were never closed; their later calls fail with a
+   * {@link ClientClosedError} saying the pool was closed. Opens the first connection, so a wrong
+   * address or password fails here rather than at the first command. `connect()` may be called
+   * more than once; each call needs its `close()`.
    * @returns the pool, for `await using _ = await pool.connect()`.
    */
   async connect(): Promise<this> {
-    if (this.#closing !== undefined) await this.#closing;
-    this.#references++;
-    try {
-      await this.acquire({ dedicated: false }); // a shared connection: nothing to give back
-    } catch (error) {
-      await this.close();
-      throw error;
-    }
+    await this.#take(true);
     return this;
   }
 
   /**
-   * Returns a reference taken by {@link ConnectionPool.connect}. The last one closes the pool:
-   * waiters fail with {@link ClientClosedError}, replies in flight on shared connections are
-   * awaited, dedicated connections are closed at once. A closed pool can be connected again.
+   * Ends an owner's reference taken by {@link ConnectionPool.connect}. The last one closes the
+   * pool whoever else uses it: waiters fail with {@link ClientClosedError}, replies in flight on
+   * shared connections are awaited (5 s at most), dedicated connections are closed at once. On a
+   * pool no owner connected, `close()` does nothing: its clients' references keep it open until
+   * the last of them is closed. A closed pool can be connected again.
    */
   async close(): Promise<void> {
-    if (this.#references === 0) return this.#closing;
-    this.#references--;
-    if (this.#references > 0) return;
+    if (this.#owners === 0) return this.#closing;
+    this.#owners--;
+    if (this.#owners > 0) return;
+    this.#closedUnderBorrowers = this.#borrowers > 0;
+    await this.#shutDownNow();
+  }
+
+  /**
+   * @internal A client's reference (clients call this when they connect): while the pool has
+   * an owner, borrowing does not extend its lifetime; without one, the pool stays open until the
+   * last borrower gives its reference back. Opens the first connection.
+   * @returns the reference's token, for {@link ConnectionPool.giveBack}.
+   */
+  async borrow(): Promise<number> {
+    return this.#take(false);
+  }
+
+  /**
+   * @internal Gives back a reference taken with {@link ConnectionPool.borrow}. The last one closes
+   * a pool that has no owner. A token from before the pool was last closed is ignored.
+   */
+  async giveBack(token: number): Promise<void> {
+    if (token !== this.#epoch || this.#borrowers === 0) return this.#closing;
+    this.#borrowers--;
+    if (this.#borrowers > 0 || this.#owners > 0) return;
+    await this.#shutDownNow();
+  }
+
+  /** Takes an owner's or a borrower's reference and opens the first connection. */
+  async #take(owner: boolean): Promise<number> {
+    if (this.#closing !== undefined) await this.#closing;
+    if (owner) this.#owners++;
+    else this.#borrowers++;
+    this.#closedUnderBorrowers = false;
+    const token = this.#epoch;
+    try {
+      await this.acquire({ dedicated: false }); // a shared connection: nothing to give back
+    } catch (error) {
+      if (owner) await this.close();
+      else await this.giveBack(token);
+      throw error;
+    }
+    return token;
+  }
+
+  async #shutDownNow(): Promise<void> {
+    this.#owners = 0;
+    this.#borrowers = 0;
+    this.#epoch++;
     this.#closing = this.#shutDown();
     try {
       await this.#closing;
     } finally {
       this.#closing = undefined;
     }
+  }
+
+  /** The error for a request made while no reference is held. */
+  #closedError(): ClientClosedError {
+    return new ClientClosedError(
+      this.#closedUnderBorrowers
+        ? "the connection pool was closed by its owner"
+        : "the connection pool is closed; call connect() before using it",
+    );
   }
 
   /** `await using pool = …`: the same as {@link ConnectionPool.close}. */
@@ -231,7 +309,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    */
   multiplexed(large = false): BaseConnection | undefined {
     const connections = this.#multiplexed;
-    if (connections.length === 0 || this.#references === 0) return undefined;
+    if (connections.length === 0 || !this.#isOpen) return undefined;
     if (large) return this.#bulkConnection();
     const bulk = this.#bulk;
     let best: BaseConnection | undefined;
@@ -278,9 +356,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * @throws {ClientClosedError} when the pool is not connected.
    */
   acquire(options: AcquireOptions): Promise<BaseConnection> {
-    if (this.#references === 0) {
-      return Promise.reject(new ClientClosedError("the connection pool is closed; call connect() before using it"));
-    }
+    if (!this.#isOpen) return Promise.reject(this.#closedError());
     const large = options.large === true && !options.dedicated;
     if (!options.dedicated) {
       const shared = this.multiplexed(large);
@@ -306,7 +382,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   release(connection: BaseConnection): void {
     if (!this.#dedicated.delete(connection)) return;
     if (connection.isClosed) return;
-    if (this.#references === 0) {
+    if (!this.#isOpen) {
       void connection.close();
       return;
     }
@@ -381,7 +457,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
         return true;
       }
     }
-    const idle = this.#idle.pop();
+    const idle = this.#takeIdle();
     if (idle !== undefined) {
       this.#place(idle, waiter.dedicated);
       settle(waiter, idle);
@@ -419,7 +495,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     const opened = connection.connect().then(
       () => {
         this.#connecting.delete(connection);
-        if (this.#references === 0) {
+        if (!this.#isOpen) {
           void connection.close();
           throw new ClientClosedError("the connection pool was closed while connecting");
         }
@@ -457,7 +533,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     if ((bulk ? this.#openingBulk : this.#openingMultiplexed) !== undefined) return OPENING;
     if (this.#waiters.length > 0) return undefined;
     // An idle connection counts against the limit already: taking it over is always allowed.
-    const idle = this.#idle.pop();
+    const idle = this.#takeIdle();
     if (idle !== undefined) {
       this.#multiplexed.push(idle);
       if (bulk) this.#bulk = idle;
@@ -467,6 +543,26 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     // Failures reach the commands waiting for it; the next such command tries again.
     this.#open(false, bulk).catch(() => undefined);
     return OPENING;
+  }
+
+  /** The most recently used idle connection that is still open, if any. */
+  #takeIdle(): BaseConnection | undefined {
+    for (let idle = this.#idle.pop(); idle !== undefined; idle = this.#idle.pop()) {
+      if (!idle.isClosed) return idle;
+    }
+    return undefined;
+  }
+
+  /**
+   * Closes an unused connection for idleness. It leaves its set at once, so it is never lent
+   * again, and keeps its slot until its socket has closed.
+   */
+  #retire(connection: BaseConnection): void {
+    removeFrom(this.#idle, connection);
+    removeFrom(this.#multiplexed, connection);
+    if (this.#bulk === connection) this.#bulk = undefined;
+    this.#retiring.add(connection);
+    void connection.close();
   }
 
   /** Puts an open connection in the set for its use. */
@@ -480,6 +576,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     this.#closed++;
     this.#connecting.delete(connection);
     this.#dedicated.delete(connection);
+    this.#retiring.delete(connection);
     removeFrom(this.#multiplexed, connection);
     removeFrom(this.#idle, connection);
     if (this.#bulk === connection) this.#bulk = undefined;
@@ -496,7 +593,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     for (const connection of [...this.#idle]) {
       // Without maxIdleTime, one idle connection stays when no shared one is open.
       const keepable = idleLimit === undefined && this.#multiplexed.length === 0 && this.#idle[0] === connection;
-      if (!keepable && unused(connection, idleLimit ?? extraLimit)) void connection.close();
+      if (!keepable && unused(connection, idleLimit ?? extraLimit)) this.#retire(connection);
     }
     // The first shared connection that is not the bulk one is kept (unless maxIdleTime says
     // otherwise); the bulk connection and every other one are extras.
@@ -505,7 +602,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       const first = !firstSeen && connection !== this.#bulk;
       if (first) firstSeen = true;
       const limit = first ? idleLimit : extraLimit;
-      if (limit !== undefined && unused(connection, limit)) void connection.close();
+      if (limit !== undefined && unused(connection, limit)) this.#retire(connection);
     }
     if (this.#total === 0) this.#stopReaper();
   }
@@ -533,6 +630,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     }
     const closing: Promise<void>[] = [];
     for (const connection of [...this.#multiplexed, ...this.#idle]) closing.push(connection.close());
+    for (const connection of this.#retiring) closing.push(connection.close());
     for (const connection of [...this.#dedicated, ...this.#connecting]) {
       connection.destroy(new ClientClosedError(`the connection pool was closed; ${connection.address} disconnected`));
     }
@@ -541,6 +639,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     this.#idle.length = 0;
     this.#dedicated.clear();
     this.#connecting.clear();
+    this.#retiring.clear();
     await Promise.all(closing);
   }
 }

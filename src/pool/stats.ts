@@ -22,6 +22,8 @@ export interface PoolStats {
   readonly created: number;
   /** Connections closed since the pool was made. */
   readonly closed: number;
-  /** References held through `connect()`. */
+  /** References held: the owners' (`connect()`) and the clients' that borrow the pool. */
   readonly references: number;
+  /** Whether an owner holds the pool (`connect()`): its `close()` then ends the pool. */
+  readonly owned: boolean;
 }

@@ -1,0 +1,446 @@
+/**
+ * Program order per key: two calls on one client, the second issued after the first and naming
+ * a common key (or the first a command that may touch any key, such as FLUSHALL), run on the
+ * server in call order, whatever connection carries them.
+ *
+ * Replies on one connection come in write order, so calls on one connection are ordered already;
+ * only a call that would go on another connection (the bulk lane, an extra shared connection, a
+ * dedicated one, a fresh one after a retry) could overtake. So the rule costs nothing while a
+ * client's keyed calls in flight are all on one connection, which is the common case:
+ *
+ * ```
+ *   single ── a keyed call would go elsewhere while others are in flight ──▶ multi
+ *     ▲          (or one waits: for the pool, for a retry, behind a conflict)   │
+ *     └──────── every keyed call in flight is on one connection again ◀─────────┘
+ * ```
+ * - **single**: all of the client's keyed calls in flight are on `home`; only a count is kept.
+ * - **multi**: every keyed call in flight is indexed by key, with the place it is on. A new call
+ *   whose keys are in flight on another connection follows them there (a small GET goes on the
+ *   bulk lane behind the large SET of its key); one that would have to follow two places, or
+ *   follow a call still waiting for a connection, or a dedicated call with keys in flight,
+ *   waits in a FIFO until that clears. Calls that wait to be retried wait in the same FIFO,
+ *   ahead of the calls that came after them, so a retry keeps its place too.
+ *
+ * A blocking call (BLPOP) is ordered after the calls before it, but calls after it wait only
+ * until it is written, not until it is answered: it may be waiting for one of them.
+ *
+ * @module
+ */
+import type { BaseConnection } from "../connection/base-connection.js";
+import type { Request } from "../connection/request.js";
+import type { RedisArgument } from "../protocol/values.js";
+import { KeyScope, keyString } from "../commands/keys.js";
+
+/** A tracked call waiting for a connection from the pool. */
+export const ACQUIRING = Symbol("acquiring");
+/**
+ * A tracked dedicated call waiting for a connection of its own. The pool serves those first come,
+ * first served, so a later dedicated call on the same keys may wait for the pool beside it.
+ */
+export const ACQUIRING_DEDICATED = Symbol("acquiring dedicated");
+/** A tracked call held in the FIFO: behind a conflict, or waiting to be retried. */
+export const WAITING = Symbol("waiting");
+/** Where a tracked call is. */
+export type Place = BaseConnection | typeof ACQUIRING | typeof ACQUIRING_DEDICATED | typeof WAITING;
+
+/**
+ * What the order needs of a request. `mark` is the request's {@link KeyScope} while it is
+ * tracked, and 0 while it is not; `place` and `epoch` are kept for it in multi mode.
+ */
+export interface OrderedRequest extends Request {
+  place: Place | undefined;
+  epoch: number;
+  /** Whether it holds a connection of its own (a blocking command). */
+  readonly dedicated: boolean;
+}
+
+/** What the order asks of its client. */
+export interface OrderHost<R extends OrderedRequest> {
+  /** Whether `request` is one of this client's (pools are shared between clients). */
+  owns(request: Request): request is R;
+  /** The keys `request` names, or `undefined` when it may touch any. */
+  keysOf(request: R): readonly RedisArgument[] | undefined;
+  /** The key scope of a request the order does not track (yet). */
+  scopeOf(request: R): KeyScope;
+  /** Whether `connection` may still take shared requests. */
+  isShared(connection: BaseConnection): boolean;
+  /** Dispatches a request taken from the FIFO; `false` when it must stay there. */
+  redispatch(request: R): boolean;
+}
+
+/** The decision for one call. */
+export type Route = BaseConnection | typeof ACQUIRING | "hold";
+
+interface Entry {
+  place: Place;
+  count: number;
+}
+
+interface Waiter<R> {
+  readonly request: R;
+  /** `performance.now()` before which it must not be retried; 0 for a held call. */
+  readonly dueMs: number;
+  /** Dispatched or given up: dropped from the FIFO at the end of the next pass. */
+  gone: boolean;
+}
+
+/** The program order of one client's calls; see the module's description. */
+export class KeyOrder<R extends OrderedRequest> {
+  readonly #host: OrderHost<R>;
+  #multi = false;
+  /** Single mode: where every tracked call is, and how many there are (and how many may touch any key). */
+  #home: BaseConnection | undefined;
+  #homeCount = 0;
+  #homeAny = 0;
+  /** Multi mode: the tracked calls in flight, by key, and how many are at each place. */
+  readonly #keys = new Map<string, Entry>();
+  #any: Entry | undefined;
+  readonly #places = new Map<Place, number>();
+  /** Bumped on each switch to multi mode: a request's `place` is current only with this epoch. */
+  #epoch = 0;
+  /** The FIFO: calls waiting to be retried first (the first `#retrying`), then held ones. */
+  readonly #waiting: Waiter<R>[] = [];
+  #retrying = 0;
+  /** The keys of the FIFO's calls (counted), and how many of them may touch any key. */
+  readonly #waitingKeys = new Map<string, number>();
+  #waitingAny = 0;
+  #passScheduled = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(host: OrderHost<R>) {
+    this.#host = host;
+  }
+
+  /** Calls the order is tracking, in flight or waiting (for tests and stats). */
+  get tracked(): number {
+    if (!this.#multi) return this.#homeCount;
+    let count = 0;
+    for (const n of this.#places.values()) count += n;
+    return count;
+  }
+
+  /** Calls waiting in the FIFO. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /**
+   * The fast path: whether `request`, of key scope `scope`, may go on `connection` at once. It
+   * may while every tracked call in flight is on that connection; the request is then tracked.
+   * `false` sends the caller to {@link KeyOrder.route}.
+   */
+  admit(request: R, connection: BaseConnection, scope: KeyScope): boolean {
+    if (this.#multi) return false;
+    if (scope === KeyScope.None) return this.#homeAny === 0 || connection === this.#home;
+    if (this.#homeCount !== 0 && connection !== this.#home) return false;
+    this.#home = connection;
+    this.#homeCount++;
+    if (scope === KeyScope.Any) this.#homeAny++;
+    request.mark = scope;
+    return true;
+  }
+
+  /**
+   * Where `request` goes: the connection to send it on, {@link ACQUIRING} (ask the pool), or
+   * `"hold"`: it waits in the FIFO (`queued`: it is there already and stays). Tracks it at the
+   * place returned. `proposed` is the shared connection the pool offers, if any.
+   */
+  route(request: R, scope: KeyScope, proposed: BaseConnection | undefined, queued = false): Route {
+    this.#enterMulti();
+    const keys = scope === KeyScope.Keys ? this.#host.keysOf(request) : undefined;
+    const effectiveScope = scope === KeyScope.Keys && keys === undefined ? KeyScope.Any : scope;
+    if (!queued && this.#conflictsWithWaiting(effectiveScope, keys)) {
+      this.#enqueue(request, effectiveScope, keys, 0, this.#waiting.length);
+      return "hold";
+    }
+    const route = this.#decide(request.dedicated, effectiveScope, keys, proposed);
+    if (route === "hold") {
+      if (!queued) this.#enqueue(request, effectiveScope, keys, 0, this.#waiting.length);
+      return "hold";
+    }
+    const place = route === ACQUIRING && request.dedicated ? ACQUIRING_DEDICATED : route;
+    if (effectiveScope !== KeyScope.None) this.#track(request, effectiveScope, keys, place);
+    return route;
+  }
+
+  /** A call that waited for the pool got `connection`: it is there now. */
+  placed(request: R, connection: BaseConnection): void {
+    const place = request.place;
+    if (request.mark === 0 || !this.#multi || request.epoch !== this.#epoch) return;
+    if (place !== ACQUIRING && place !== ACQUIRING_DEDICATED) return;
+    const scope = request.mark as KeyScope;
+    const keys = scope === KeyScope.Keys ? this.#host.keysOf(request) : undefined;
+    this.#untrack(request, keys);
+    this.#track(request, scope, keys, connection);
+    this.#afterChange();
+  }
+
+  /**
+   * `request` is over, for the order: answered, failed for good, given up before it was written,
+   * or (for a blocking call) written. Calls waiting behind it may go.
+   */
+  done(request: R): void {
+    const mark = request.mark;
+    if (mark === 0) return;
+    request.mark = 0;
+    if (!this.#multi) {
+      this.#homeCount--;
+      if (mark === KeyScope.Any) this.#homeAny--;
+      return;
+    }
+    const keys = mark === KeyScope.Keys ? this.#host.keysOf(request) : undefined;
+    if (request.epoch !== this.#epoch) {
+      // Tracked on `home` in single mode, and not in its queues when multi mode began (its
+      // connection was failing it): counted at `home`, not indexed.
+      if (this.#home !== undefined) this.#count(this.#home, -1);
+    } else if (request.place === WAITING) {
+      const waiter = this.#waiting.find((candidate) => candidate.request === request && !candidate.gone);
+      if (waiter !== undefined) this.#leaveWaiting(waiter, mark as KeyScope, keys);
+    } else if (request.place !== undefined) {
+      request.mark = mark;
+      this.#untrack(request, keys);
+      request.mark = 0;
+    }
+    request.place = undefined;
+    this.#afterChange();
+  }
+
+  /**
+   * `request` failed before it could have reached Redis (or may be repeated) and is to be sent
+   * again after `delayMs`: it waits in the FIFO ahead of every call issued after it, so that a
+   * later call on its keys cannot overtake it.
+   */
+  retry(request: R, delayMs: number): void {
+    const mark = request.mark;
+    const scope = mark === 0 ? this.#host.scopeOf(request) : (mark as KeyScope);
+    this.done(request);
+    this.#enterMulti();
+    const keys = scope === KeyScope.Keys ? this.#host.keysOf(request) : undefined;
+    this.#enqueue(request, keys === undefined && scope === KeyScope.Keys ? KeyScope.Any : scope, keys, performance.now() + delayMs, this.#retrying);
+    this.#retrying++;
+    this.#armRetryTimer();
+  }
+
+  /** A dispatched call must go through the FIFO again, ahead of later calls (the pool took its connection back). */
+  requeue(request: R): void {
+    this.retry(request, 0);
+  }
+
+  #decide(dedicated: boolean, scope: KeyScope, keys: readonly RedisArgument[] | undefined, proposed: BaseConnection | undefined): Route {
+    let only: Place | undefined;
+    let several = false;
+    const consider = (place: Place): void => {
+      if (only === undefined) only = place;
+      else if (only !== place) several = true;
+    };
+    if (this.#any !== undefined) consider(this.#any.place);
+    if (scope === KeyScope.Keys && keys !== undefined) {
+      for (const key of keys) {
+        const entry = this.#keys.get(keyString(key));
+        if (entry !== undefined) consider(entry.place);
+      }
+    } else if (scope === KeyScope.Any) {
+      for (const place of this.#places.keys()) consider(place);
+    }
+    if (only === undefined) return dedicated ? ACQUIRING : (proposed ?? ACQUIRING);
+    // Dedicated calls behind dedicated calls only: the pool's FIFO keeps them in order.
+    if (dedicated && !several && only === ACQUIRING_DEDICATED) return ACQUIRING;
+    if (several || dedicated || typeof only === "symbol") return "hold";
+    // Follow the calls in flight on its keys, if their connection still takes shared requests.
+    return this.#host.isShared(only) ? only : "hold";
+  }
+
+  #conflictsWithWaiting(scope: KeyScope, keys: readonly RedisArgument[] | undefined): boolean {
+    if (this.#waiting.length === 0) return false;
+    if (this.#waitingAny > 0 || scope === KeyScope.Any) return true;
+    if (keys === undefined) return false;
+    for (const key of keys) if (this.#waitingKeys.has(keyString(key))) return true;
+    return false;
+  }
+
+  /**
+   * Puts `request` in the FIFO at `index`. A keyless call (held behind one that may touch any
+   * key) waits there with mark 0: nothing waits on it in turn.
+   */
+  #enqueue(request: R, scope: KeyScope, keys: readonly RedisArgument[] | undefined, dueMs: number, index: number): void {
+    this.#waiting.splice(index, 0, { request, dueMs, gone: false });
+    request.mark = scope;
+    request.place = WAITING;
+    request.epoch = this.#epoch;
+    if (scope === KeyScope.Any) this.#waitingAny++;
+    else if (scope === KeyScope.Keys && keys !== undefined) for (const key of keys) this.#addWaitingKey(keyString(key), 1);
+  }
+
+  /** Takes a waiter out of the FIFO's bookkeeping; the pass drops it from the array. */
+  #leaveWaiting(waiter: Waiter<R>, scope: KeyScope, keys: readonly RedisArgument[] | undefined, schedule = true): void {
+    waiter.gone = true;
+    if (waiter.request.place === WAITING) waiter.request.place = undefined;
+    if (scope === KeyScope.Any) this.#waitingAny--;
+    else if (scope === KeyScope.Keys && keys !== undefined) for (const key of keys) this.#addWaitingKey(keyString(key), -1);
+    if (schedule) this.#schedulePass();
+  }
+
+  #addWaitingKey(key: string, delta: number): void {
+    const count = (this.#waitingKeys.get(key) ?? 0) + delta;
+    if (count <= 0) this.#waitingKeys.delete(key);
+    else this.#waitingKeys.set(key, count);
+  }
+
+  #track(request: R, scope: KeyScope, keys: readonly RedisArgument[] | undefined, place: Place): void {
+    request.mark = scope;
+    request.place = place;
+    request.epoch = this.#epoch;
+    if (scope === KeyScope.Any) {
+      if (this.#any === undefined) this.#any = { place, count: 1 };
+      else {
+        this.#any.place = place;
+        this.#any.count++;
+      }
+    } else if (keys !== undefined) {
+      for (const key of keys) {
+        const name = keyString(key);
+        const entry = this.#keys.get(name);
+        if (entry === undefined) this.#keys.set(name, { place, count: 1 });
+        else {
+          entry.place = place;
+          entry.count++;
+        }
+      }
+    }
+    this.#count(place, 1);
+  }
+
+  #untrack(request: R, keys: readonly RedisArgument[] | undefined): void {
+    const place = request.place;
+    if (place === undefined) return;
+    if (request.mark === KeyScope.Any) {
+      const any = this.#any;
+      if (any !== undefined && --any.count <= 0) this.#any = undefined;
+    } else if (keys !== undefined) {
+      for (const key of keys) {
+        const name = keyString(key);
+        const entry = this.#keys.get(name);
+        if (entry !== undefined && --entry.count <= 0) this.#keys.delete(name);
+      }
+    }
+    this.#count(place, -1);
+    request.place = undefined;
+  }
+
+  #count(place: Place, delta: number): void {
+    const count = (this.#places.get(place) ?? 0) + delta;
+    if (count <= 0) this.#places.delete(place);
+    else this.#places.set(place, count);
+  }
+
+  /** Switches to multi mode, indexing the calls in flight on `home`. */
+  #enterMulti(): void {
+    if (this.#multi) return;
+    this.#multi = true;
+    this.#epoch++;
+    const home = this.#home;
+    if (home === undefined || this.#homeCount === 0) return;
+    let found = 0;
+    home.forEachRequest((request) => {
+      if (!this.#host.owns(request) || request.mark === 0) return;
+      found++;
+      const scope = request.mark as KeyScope;
+      this.#track(request, scope, scope === KeyScope.Keys ? this.#host.keysOf(request) : undefined, home);
+    });
+    // Tracked, but out of the connection's queues: it is failing them (see `done`).
+    if (this.#homeCount > found) this.#count(home, this.#homeCount - found);
+    this.#homeCount = 0;
+    this.#homeAny = 0;
+  }
+
+  /** After a tracked call moved or ended: run the FIFO, and go back to single mode when possible. */
+  #afterChange(): void {
+    if (this.#waiting.length > 0) {
+      this.#schedulePass();
+      return;
+    }
+    if (!this.#multi || this.#places.size > 1) return;
+    let home: Place | undefined;
+    let count = 0;
+    for (const [place, n] of this.#places) {
+      home = place;
+      count = n;
+    }
+    if (typeof home === "symbol") return;
+    this.#multi = false;
+    this.#home = home;
+    this.#homeCount = count;
+    this.#homeAny = this.#any?.count ?? 0;
+    this.#keys.clear();
+    this.#any = undefined;
+    this.#places.clear();
+  }
+
+  #schedulePass(): void {
+    if (this.#passScheduled) return;
+    this.#passScheduled = true;
+    queueMicrotask(() => this.#pass());
+  }
+
+  /**
+   * Runs the FIFO in order: each call that is due, conflicts with no call still waiting before
+   * it, and can go somewhere now, goes.
+   */
+  #pass(): void {
+    this.#passScheduled = false;
+    const now = performance.now();
+    const skippedKeys = new Set<string>();
+    let skippedAny = false;
+    let skippedCount = 0;
+    // A copy: dispatching may put calls back in the FIFO (a send that fails at once).
+    for (const waiter of this.#waiting.slice()) {
+      if (waiter.gone) continue;
+      const request = waiter.request;
+      const scope = request.mark as KeyScope;
+      const keys = scope === KeyScope.Keys ? this.#host.keysOf(request) : undefined;
+      let blocked = waiter.dueMs > now || skippedAny || (scope === KeyScope.Any && skippedCount > 0);
+      if (!blocked && keys !== undefined) blocked = keys.some((key) => skippedKeys.has(keyString(key)));
+      if (!blocked) {
+        // Out of the FIFO's bookkeeping first, so that it does not wait on itself.
+        this.#leaveWaiting(waiter, scope, keys, false);
+        if (this.#host.redispatch(request)) continue;
+        this.#unleave(waiter, scope, keys);
+      }
+      skippedCount++;
+      if (scope === KeyScope.Any) skippedAny = true;
+      else if (keys !== undefined) for (const key of keys) skippedKeys.add(keyString(key));
+    }
+    const kept = this.#waiting.filter((waiter) => !waiter.gone);
+    this.#waiting.length = 0;
+    this.#waiting.push(...kept);
+    let retrying = 0;
+    while (retrying < kept.length && (kept[retrying] as Waiter<R>).dueMs > 0) retrying++;
+    this.#retrying = retrying;
+    this.#armRetryTimer();
+    if (this.#waiting.length === 0) this.#afterChange();
+  }
+
+  /** Undoes {@link KeyOrder.#leaveWaiting} for a call that must stay. */
+  #unleave(waiter: Waiter<R>, scope: KeyScope, keys: readonly RedisArgument[] | undefined): void {
+    waiter.gone = false;
+    const request = waiter.request;
+    request.mark = scope;
+    request.place = WAITING;
+    request.epoch = this.#epoch;
+    if (scope === KeyScope.Any) this.#waitingAny++;
+    else if (scope === KeyScope.Keys && keys !== undefined) for (const key of keys) this.#addWaitingKey(keyString(key), 1);
+  }
+
+  #armRetryTimer(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    let earliest = Infinity;
+    for (let i = 0; i < this.#retrying; i++) earliest = Math.min(earliest, (this.#waiting[i] as Waiter<R>).dueMs);
+    if (earliest === Infinity) return;
+    const delay = Math.max(0, earliest - performance.now());
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#pass();
+    }, delay);
+  }
+}
