@@ -11,6 +11,7 @@
  * @module
  */
 import net from "node:net";
+import path from "node:path";
 
 /** What a workload does with a client. Values are strings; replies are not inspected. */
 export interface BenchClient {
@@ -48,30 +49,47 @@ export interface ClientAdapter {
   open(options: OpenOptions): Promise<BenchClient>;
 }
 
-const coredis: ClientAdapter = {
-  name: "coredis",
+/**
+ * coredis from a given build: this repository's, or (`coredis-baseline`) an earlier build's
+ * `dist/esm` named by `COREDIS_BASELINE`, for before/after comparisons in one run.
+ */
+function coredisAdapter(name: string, load: () => Promise<typeof import("coredis")>): ClientAdapter {
+  return {
+    ...coredisBase,
+    name,
+    async open({ host, port, maxConnections }) {
+      const { Redis } = await load();
+      const client = new Redis(maxConnections === undefined ? { host, port } : { host, port, maxConnections });
+      await client.connect();
+      return {
+        get: (key) => client.get(key),
+        set: (key, value) => client.set(key, value),
+        incr: (key) => client.incr(key),
+        lpush: (key, value) => client.lpush(key, [value]),
+        blpop: (key, timeout) => client.blpop([key], timeout),
+        setBatch: (keys, value) => Promise.all(keys.map((key) => client.set(key, value))),
+        connections: () => client.connectionPool.stats.open,
+        close: () => client.close(),
+      };
+    },
+  };
+}
+
+const coredisBase: Omit<ClientAdapter, "name" | "open"> = {
   packageName: "coredis",
   notes:
     "RESP3 (default). `pipeline`: 100 plain concurrent SETs issued in one tick (no pipeline API yet; " +
     "the client coalesces a tick's writes). `large`, `mixed`: values of 64 KiB and more go on the pool's bulk lane, " +
     "a second shared connection. `blocking`: one client, maxConnections 8.",
   pooled: true,
-  async open({ host, port, maxConnections }) {
-    const { Redis } = await import("coredis");
-    const client = new Redis(maxConnections === undefined ? { host, port } : { host, port, maxConnections });
-    await client.connect();
-    return {
-      get: (key) => client.get(key),
-      set: (key, value) => client.set(key, value),
-      incr: (key) => client.incr(key),
-      lpush: (key, value) => client.lpush(key, [value]),
-      blpop: (key, timeout) => client.blpop([key], timeout),
-      setBatch: (keys, value) => Promise.all(keys.map((key) => client.set(key, value))),
-      connections: () => client.connectionPool.stats.open,
-      close: () => client.close(),
-    };
-  },
 };
+
+const coredis = coredisAdapter("coredis", () => import("coredis"));
+const baselineDist = process.env["COREDIS_BASELINE"];
+const coredisBaseline =
+  baselineDist === undefined
+    ? undefined
+    : coredisAdapter("coredis-baseline", () => import(path.resolve(baselineDist, "index.js")) as Promise<typeof import("coredis")>);
 
 function ioredisAdapter(name: string, enableAutoPipelining: boolean): ClientAdapter {
   return {
@@ -178,9 +196,9 @@ const glide: ClientAdapter = {
 
 /** Every client library, by name. `raw` (below) is not among them: it runs only its own workloads. */
 export const ADAPTERS: ReadonlyMap<string, ClientAdapter> = new Map(
-  [coredis, ioredisAdapter("ioredis", false), ioredisAdapter("ioredis-auto", true), nodeRedis, glide].map(
-    (adapter) => [adapter.name, adapter],
-  ),
+  [coredis, coredisBaseline, ioredisAdapter("ioredis", false), ioredisAdapter("ioredis-auto", true), nodeRedis, glide]
+    .filter((adapter): adapter is ClientAdapter => adapter !== undefined)
+    .map((adapter) => [adapter.name, adapter]),
 );
 
 /** The name of the {@link STUB_ADAPTER}. */
