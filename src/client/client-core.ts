@@ -5,6 +5,9 @@
  * A command's journey: `execute()` makes a {@link ClientRequest}; `dispatch()` puts it on the
  * least busy shared connection at once (the fast path, no promise besides the caller's), or asks
  * the pool and waits. Dedicated requests hold their connection until their reply, then release it.
+ * Between the pool's offer and the send stands the client's {@link KeyOrder}: program order per
+ * key, free while the client's keyed calls in flight share one connection (see `key-order.ts`).
+ * Retries go through the order too, so a retried call keeps its place among calls on its keys.
  *
  * @module
  */
@@ -270,8 +273,7 @@ export class ClientCore implements OrderHost<ClientRequest> {
 
   /** {@link OrderHost}: the keys a request names, from the command table. */
   keysOf(request: ClientRequest): readonly RedisArgument[] | undefined {
-    const spec = commandSpecForArgv(request.argv);
-    return spec === undefined ? undefined : commandKeys(spec, request.argv);
+    return request.keys();
   }
 
   /** {@link OrderHost}: the key scope of a request, from the command table. */
@@ -328,6 +330,9 @@ class CallState {
   readonly deadlineMs: number | undefined;
   timer: NodeJS.Timeout | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
+  /** The request's keys, once the order asked (`keysKnown`): asked again when it is done. */
+  keys: readonly RedisArgument[] | undefined = undefined;
+  keysKnown = false;
   /** The caller's stack, when the client keeps it (`captureCallerStack`): its frames, header removed. */
   callerFrames: string | undefined = undefined;
 
@@ -404,6 +409,17 @@ export class ClientRequest extends Request {
   /** Whether the request holds a connection of its own until its reply. */
   get dedicated(): boolean {
     return this.blocking;
+  }
+
+  /** The keys the request names, from the command table; kept once asked (multi mode asks twice). */
+  keys(): readonly RedisArgument[] | undefined {
+    const state = (this.#call ??= new CallState(undefined));
+    if (!state.keysKnown) {
+      const spec = commandSpecForArgv(this.argv);
+      state.keys = spec === undefined ? undefined : commandKeys(spec, this.argv);
+      state.keysKnown = true;
+    }
+    return state.keys;
   }
 
   /** Keeps the caller's stack frames for errors (see `captureCallerStack`). */

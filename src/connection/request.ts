@@ -66,7 +66,7 @@ export type RequestLane = (typeof RequestLane)[keyof typeof RequestLane];
  *
  * Tens of thousands of requests can be in flight at once, and each one lives long enough to
  * survive a young-generation collection or two, so its size is what those collections copy: the
- * state, the flags, the lane and the attempt count share one small integer, and everything a request
+ * state, the flags, the lane, the owner's mark and the attempt count share one small integer, and everything a request
  * may need besides (a deadline, a signal, a dedicated connection) lives in its owner's subclass,
  * allocated only for the requests that need it.
  */

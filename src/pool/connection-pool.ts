@@ -1,12 +1,20 @@
 /**
  * `ConnectionPool`: the blocking, multiplexing pool of one Redis server.
  *
- * Every open connection is in exactly one of these sets, and `#place()` is the only way one moves:
+ * Every open connection is in exactly one of these sets:
  * ```
  *   connecting ──ready──▶ multiplexed ◀──────▶ idle ◀──────▶ dedicated
  *        │                     │                 │                │
- *        └──────── closed ◀────┴─────────────────┴────────────────┘
+ *        │                     └─── retiring ◀───┘ (closed for idleness, socket still closing)
+ *        │                               │
+ *        └──────── closed ◀──────────────┴────────────────────────┘
  * ```
+ * `onClose` (the connection's own close event) takes a connection out of whichever set holds it;
+ * a retiring connection is in no set anyone is served from, but keeps its slot until then.
+ *
+ * Lifetime: the code that calls `connect()` owns the pool (the seed's parent), and its last
+ * `close()` ends it whoever still borrows it; clients `borrow()` and `giveBack()`, and without an
+ * owner the last borrower's give-back ends it. A token from before a shutdown gives back nothing.
  * - multiplexed: shared by any number of ordinary commands; a caller writes its command and
  *   hands the connection back at once, before the reply (replies match requests in order).
  * - dedicated: held by one owner (a blocking command, a pipeline, pubsub) until it releases it.
