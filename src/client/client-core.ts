@@ -271,11 +271,6 @@ export class ClientCore implements OrderHost<ClientRequest> {
     return request instanceof ClientRequest && request.core === this;
   }
 
-  /** {@link OrderHost}: the keys a request names, from the command table. */
-  keysOf(request: ClientRequest): readonly RedisArgument[] | undefined {
-    return request.keys();
-  }
-
   /** {@link OrderHost}: the key scope of a request, from the command table. */
   scopeOf(request: ClientRequest): KeyScope {
     return keyScope(commandSpecForArgv(request.argv), request.argv);

@@ -50,6 +50,8 @@ export type Place = BaseConnection | typeof ACQUIRING | typeof ACQUIRING_DEDICAT
 export interface OrderedRequest extends Request {
   place: Place | undefined;
   epoch: number;
+  /** The keys it names, or `undefined` when it may touch any; read once, then kept. */
+  keys(): readonly RedisArgument[] | undefined;
   /** Whether it holds a connection of its own (a blocking command). */
   readonly dedicated: boolean;
 }
@@ -58,8 +60,6 @@ export interface OrderedRequest extends Request {
 export interface OrderHost<R extends OrderedRequest> {
   /** Whether `request` is one of this client's (pools are shared between clients). */
   owns(request: Request): request is R;
-  /** The keys `request` names, or `undefined` when it may touch any. */
-  keysOf(request: R): readonly RedisArgument[] | undefined;
   /** The key scope of a request the order does not track (yet). */
   scopeOf(request: R): KeyScope;
   /** Whether `connection` may still take shared requests. */
@@ -111,19 +111,6 @@ export class KeyOrder<R extends OrderedRequest> {
     this.#host = host;
   }
 
-  /** Calls the order is tracking, in flight or waiting (for tests and stats). */
-  get tracked(): number {
-    if (!this.#multi) return this.#homeCount;
-    let count = 0;
-    for (const n of this.#places.values()) count += n;
-    return count;
-  }
-
-  /** Calls waiting in the FIFO. */
-  get waiting(): number {
-    return this.#waiting.length;
-  }
-
   /**
    * The fast path: whether `request`, of key scope `scope`, may go on `connection` at once. It
    * may while every tracked call in flight is on that connection; the request is then tracked.
@@ -147,7 +134,7 @@ export class KeyOrder<R extends OrderedRequest> {
    */
   route(request: R, scope: KeyScope, proposed: BaseConnection | undefined, queued = false): Route {
     this.#enterMulti();
-    const keys = scope === KeyScope.Keys ? this.#host.keysOf(request) : undefined;
+    const keys = scope === KeyScope.Keys ? request.keys() : undefined;
     const effectiveScope = scope === KeyScope.Keys && keys === undefined ? KeyScope.Any : scope;
     if (!queued && this.#conflictsWithWaiting(effectiveScope, keys)) {
       this.#enqueue(request, effectiveScope, keys, 0, this.#waiting.length);
@@ -169,8 +156,8 @@ export class KeyOrder<R extends OrderedRequest> {
     if (request.mark === 0 || !this.#multi || request.epoch !== this.#epoch) return;
     if (place !== ACQUIRING && place !== ACQUIRING_DEDICATED) return;
     const scope = request.mark as KeyScope;
-    const keys = scope === KeyScope.Keys ? this.#host.keysOf(request) : undefined;
-    this.#untrack(request, keys);
+    const keys = scope === KeyScope.Keys ? request.keys() : undefined;
+    this.#untrack(request, scope, keys);
     this.#track(request, scope, keys, connection);
     this.#afterChange();
   }
@@ -188,7 +175,7 @@ export class KeyOrder<R extends OrderedRequest> {
       if (mark === KeyScope.Any) this.#homeAny--;
       return;
     }
-    const keys = mark === KeyScope.Keys ? this.#host.keysOf(request) : undefined;
+    const keys = mark === KeyScope.Keys ? request.keys() : undefined;
     if (request.epoch !== this.#epoch) {
       // Tracked on `home` in single mode, and not in its queues when multi mode began (its
       // connection was failing it): counted at `home`, not indexed.
@@ -197,9 +184,7 @@ export class KeyOrder<R extends OrderedRequest> {
       const waiter = this.#waiting.find((candidate) => candidate.request === request && !candidate.gone);
       if (waiter !== undefined) this.#leaveWaiting(waiter, mark as KeyScope, keys);
     } else if (request.place !== undefined) {
-      request.mark = mark;
-      this.#untrack(request, keys);
-      request.mark = 0;
+      this.#untrack(request, mark as KeyScope, keys);
     }
     request.place = undefined;
     this.#afterChange();
@@ -215,7 +200,7 @@ export class KeyOrder<R extends OrderedRequest> {
     const scope = mark === 0 ? this.#host.scopeOf(request) : (mark as KeyScope);
     this.done(request);
     this.#enterMulti();
-    const keys = scope === KeyScope.Keys ? this.#host.keysOf(request) : undefined;
+    const keys = scope === KeyScope.Keys ? request.keys() : undefined;
     this.#enqueue(request, keys === undefined && scope === KeyScope.Keys ? KeyScope.Any : scope, keys, performance.now() + delayMs, this.#retrying);
     this.#retrying++;
     this.#armRetryTimer();
@@ -264,26 +249,38 @@ export class KeyOrder<R extends OrderedRequest> {
    */
   #enqueue(request: R, scope: KeyScope, keys: readonly RedisArgument[] | undefined, dueMs: number, index: number): void {
     this.#waiting.splice(index, 0, { request, dueMs, gone: false });
+    this.#markWaiting(request, scope, keys);
+  }
+
+  /** Puts `request` in the FIFO's bookkeeping: later calls on its keys must not pass it. */
+  #markWaiting(request: R, scope: KeyScope, keys: readonly RedisArgument[] | undefined): void {
     request.mark = scope;
     request.place = WAITING;
     request.epoch = this.#epoch;
-    if (scope === KeyScope.Any) this.#waitingAny++;
-    else if (scope === KeyScope.Keys && keys !== undefined) for (const key of keys) this.#addWaitingKey(keyString(key), 1);
+    this.#countWaiting(scope, keys, 1);
   }
 
   /** Takes a waiter out of the FIFO's bookkeeping; the pass drops it from the array. */
   #leaveWaiting(waiter: Waiter<R>, scope: KeyScope, keys: readonly RedisArgument[] | undefined, schedule = true): void {
     waiter.gone = true;
     if (waiter.request.place === WAITING) waiter.request.place = undefined;
-    if (scope === KeyScope.Any) this.#waitingAny--;
-    else if (scope === KeyScope.Keys && keys !== undefined) for (const key of keys) this.#addWaitingKey(keyString(key), -1);
+    this.#countWaiting(scope, keys, -1);
     if (schedule) this.#schedulePass();
   }
 
-  #addWaitingKey(key: string, delta: number): void {
-    const count = (this.#waitingKeys.get(key) ?? 0) + delta;
-    if (count <= 0) this.#waitingKeys.delete(key);
-    else this.#waitingKeys.set(key, count);
+  /** Counts a FIFO call's keys in (`delta` 1) or out (-1) of what new calls must not pass. */
+  #countWaiting(scope: KeyScope, keys: readonly RedisArgument[] | undefined, delta: 1 | -1): void {
+    if (scope === KeyScope.Any) {
+      this.#waitingAny += delta;
+      return;
+    }
+    if (scope !== KeyScope.Keys || keys === undefined) return;
+    for (const key of keys) {
+      const name = keyString(key);
+      const count = (this.#waitingKeys.get(name) ?? 0) + delta;
+      if (count <= 0) this.#waitingKeys.delete(name);
+      else this.#waitingKeys.set(name, count);
+    }
   }
 
   #track(request: R, scope: KeyScope, keys: readonly RedisArgument[] | undefined, place: Place): void {
@@ -310,10 +307,10 @@ export class KeyOrder<R extends OrderedRequest> {
     this.#count(place, 1);
   }
 
-  #untrack(request: R, keys: readonly RedisArgument[] | undefined): void {
+  #untrack(request: R, scope: KeyScope, keys: readonly RedisArgument[] | undefined): void {
     const place = request.place;
     if (place === undefined) return;
-    if (request.mark === KeyScope.Any) {
+    if (scope === KeyScope.Any) {
       const any = this.#any;
       if (any !== undefined && --any.count <= 0) this.#any = undefined;
     } else if (keys !== undefined) {
@@ -345,7 +342,7 @@ export class KeyOrder<R extends OrderedRequest> {
       if (!this.#host.owns(request) || request.mark === 0) return;
       found++;
       const scope = request.mark as KeyScope;
-      this.#track(request, scope, scope === KeyScope.Keys ? this.#host.keysOf(request) : undefined, home);
+      this.#track(request, scope, scope === KeyScope.Keys ? request.keys() : undefined, home);
     });
     // Tracked, but out of the connection's queues: it is failing them (see `done`).
     if (this.#homeCount > found) this.#count(home, this.#homeCount - found);
@@ -397,14 +394,15 @@ export class KeyOrder<R extends OrderedRequest> {
       if (waiter.gone) continue;
       const request = waiter.request;
       const scope = request.mark as KeyScope;
-      const keys = scope === KeyScope.Keys ? this.#host.keysOf(request) : undefined;
+      const keys = scope === KeyScope.Keys ? request.keys() : undefined;
       let blocked = waiter.dueMs > now || skippedAny || (scope === KeyScope.Any && skippedCount > 0);
       if (!blocked && keys !== undefined) blocked = keys.some((key) => skippedKeys.has(keyString(key)));
       if (!blocked) {
         // Out of the FIFO's bookkeeping first, so that it does not wait on itself.
         this.#leaveWaiting(waiter, scope, keys, false);
         if (this.#host.redispatch(request)) continue;
-        this.#unleave(waiter, scope, keys);
+        waiter.gone = false; // it stays
+        this.#markWaiting(request, scope, keys);
       }
       skippedCount++;
       if (scope === KeyScope.Any) skippedAny = true;
@@ -418,17 +416,6 @@ export class KeyOrder<R extends OrderedRequest> {
     this.#retrying = retrying;
     this.#armRetryTimer();
     if (this.#waiting.length === 0) this.#afterChange();
-  }
-
-  /** Undoes {@link KeyOrder.#leaveWaiting} for a call that must stay. */
-  #unleave(waiter: Waiter<R>, scope: KeyScope, keys: readonly RedisArgument[] | undefined): void {
-    waiter.gone = false;
-    const request = waiter.request;
-    request.mark = scope;
-    request.place = WAITING;
-    request.epoch = this.#epoch;
-    if (scope === KeyScope.Any) this.#waitingAny++;
-    else if (scope === KeyScope.Keys && keys !== undefined) for (const key of keys) this.#addWaitingKey(keyString(key), 1);
   }
 
   #armRetryTimer(): void {

@@ -12,56 +12,43 @@
 import type { RedisArgument } from "../protocol/values.js";
 import { CommandFlag, type CommandSpec, type KeySpec } from "./command-spec.js";
 
-/**
- * What a command does with the keyspace, for ordering: it names `keys` (possibly none), or it
- * may touch any key (`undefined`): a command the table does not know, a key spec the
- * specification leaves unknown (SORT's BY and GET patterns) or incomplete, or a keyless command
- * that may write (FLUSHALL, SWAPDB, a script run with no declared keys).
- */
-export type KeyAccess = readonly RedisArgument[] | undefined;
-
-/** A key access that names no key and touches none (PING, INFO, CLIENT ID). */
+/** A key list that names no key (PING, INFO, CLIENT ID). */
 const NO_KEYS: readonly RedisArgument[] = Object.freeze([]);
 
 /** Spec flags that make a keyless command possibly touch any key. */
 const KEYLESS_MAY_TOUCH_ANY = CommandFlag.WRITE | CommandFlag.NO_MANDATORY_KEYS | CommandFlag.TOUCHES_ARBITRARY_KEYS;
 
 /**
- * The keys `argv` names, by the command's key specs, in spec order (duplicates kept). Returns
- * `undefined` when they cannot be told from the arguments (see {@link KeyAccess}); an empty array
- * when the command names no key.
+ * Where the one key is for the common commands (GET, SET, HGET, INCR …: a single spec, a fixed
+ * index, one key): its index, or -1 for every other command. Lets the hot paths read the key
+ * without building a list.
  */
-export function commandKeys(spec: CommandSpec, argv: readonly RedisArgument[]): readonly RedisArgument[] | undefined {
+function singleKeyIndex(spec: CommandSpec): number {
   const keySpecs = spec.keySpecs;
-  if (keySpecs.length === 0) return NO_KEYS;
-  // The common case, one key right after the name (GET, SET, HGET, INCR …), without allocating
-  // more than the result.
-  if (keySpecs.length === 1) {
-    const only = keySpecs[0] as KeySpec;
-    if ("index" in only.begin && "range" in only.find && only.find.range.lastKey === 0 && !only.flags.includes("INCOMPLETE")) {
-      const key = argv[only.begin.index];
-      return key === undefined ? NO_KEYS : [key];
-    }
-  }
-  const keys: RedisArgument[] = [];
-  for (const keySpec of keySpecs) {
-    if (keySpec.flags.includes("INCOMPLETE")) return undefined;
-    if (!collect(keySpec, argv, keys)) return undefined;
-  }
-  return keys;
+  if (keySpecs.length !== 1) return -1;
+  const { begin, find, flags } = keySpecs[0] as KeySpec;
+  if (!("index" in begin) || !("range" in find) || find.range.lastKey !== 0 || flags.includes("INCOMPLETE")) return -1;
+  return begin.index;
 }
 
 /**
- * What `argv` does with the keyspace, for ordering (see {@link KeyAccess}): its keys, or
- * `undefined` for a command that may touch any key. `spec` is `undefined` for a command the table
- * does not know.
+ * The keys `argv` names, by the command's key specs, in spec order (duplicates kept). Returns
+ * `undefined` when they cannot be told from the arguments (a key spec the specification leaves
+ * unknown, as SORT's BY and GET patterns, or marks incomplete); an empty array when the command
+ * names no key.
  */
-export function keyAccess(spec: CommandSpec | undefined, argv: readonly RedisArgument[]): KeyAccess {
-  if (spec === undefined) return undefined;
-  if ((spec.flags & CommandFlag.TOUCHES_ARBITRARY_KEYS) !== 0) return undefined;
-  const keys = commandKeys(spec, argv);
-  if (keys === undefined) return undefined;
-  if (keys.length === 0 && (spec.flags & KEYLESS_MAY_TOUCH_ANY) !== 0) return undefined;
+export function commandKeys(spec: CommandSpec, argv: readonly RedisArgument[]): readonly RedisArgument[] | undefined {
+  if (spec.keySpecs.length === 0) return NO_KEYS;
+  const index = singleKeyIndex(spec);
+  if (index !== -1) {
+    const key = argv[index];
+    return key === undefined ? NO_KEYS : [key];
+  }
+  const keys: RedisArgument[] = [];
+  for (const keySpec of spec.keySpecs) {
+    if (keySpec.flags.includes("INCOMPLETE")) return undefined;
+    if (!collect(keySpec, argv, keys)) return undefined;
+  }
   return keys;
 }
 
@@ -71,27 +58,23 @@ export const KeyScope = {
   None: 0,
   /** It names its keys. */
   Keys: 1,
-  /** It may touch any key (see {@link KeyAccess}). */
+  /**
+   * It may touch any key: a command the table does not know, keys that cannot be told from the
+   * arguments (see {@link commandKeys}), or a keyless command that may write (FLUSHALL, SWAPDB, a
+   * script run with no declared keys).
+   */
   Any: 2,
 } as const;
 /** One of {@link KeyScope}'s values. */
 export type KeyScope = (typeof KeyScope)[keyof typeof KeyScope];
 
-/**
- * The {@link KeyScope} of `argv`: the same answer as {@link keyAccess}, without building the key
- * list for the common commands (one key right after the name), since every command asks.
- */
+/** The {@link KeyScope} of `argv`, without building the key list for the common commands. */
 export function keyScope(spec: CommandSpec | undefined, argv: readonly RedisArgument[]): KeyScope {
   if (spec === undefined || (spec.flags & CommandFlag.TOUCHES_ARBITRARY_KEYS) !== 0) return KeyScope.Any;
-  const keySpecs = spec.keySpecs;
   const keyless = (spec.flags & KEYLESS_MAY_TOUCH_ANY) !== 0 ? KeyScope.Any : KeyScope.None;
-  if (keySpecs.length === 0) return keyless;
-  if (keySpecs.length === 1) {
-    const only = keySpecs[0] as KeySpec;
-    if ("index" in only.begin && "range" in only.find && only.find.range.lastKey === 0 && !only.flags.includes("INCOMPLETE")) {
-      return argv[only.begin.index] === undefined ? keyless : KeyScope.Keys;
-    }
-  }
+  if (spec.keySpecs.length === 0) return keyless;
+  const index = singleKeyIndex(spec);
+  if (index !== -1) return argv[index] === undefined ? keyless : KeyScope.Keys;
   const keys = commandKeys(spec, argv);
   if (keys === undefined) return KeyScope.Any;
   return keys.length === 0 ? keyless : KeyScope.Keys;
@@ -107,10 +90,11 @@ export function keyString(key: RedisArgument): string {
   return typeof key === "string" ? key : key.toString();
 }
 
-/** The first key `argv` names, if the key specs tell one. */
+/** The first key `argv` names, if the key specs tell one; no list is built for the common commands. */
 export function firstKey(spec: CommandSpec | undefined, argv: readonly RedisArgument[]): RedisArgument | undefined {
   if (spec === undefined) return undefined;
-  return commandKeys(spec, argv)?.[0];
+  const index = singleKeyIndex(spec);
+  return index !== -1 ? argv[index] : commandKeys(spec, argv)?.[0];
 }
 
 /** Appends the keys one key spec finds; false when the spec cannot be followed. */

@@ -27,3 +27,13 @@ export async function openSideConnection(server: { host: string; port: number })
   await side.connect();
   return side;
 }
+
+/** The ids of the server's connections named `name` (CLIENT SETNAME), read through `side`. */
+export async function clientIdsNamed(side: BaseConnection, name: string): Promise<string[]> {
+  const list = String(await runRequest(side, ["CLIENT", "LIST"]));
+  return list
+    .split("\n")
+    .filter((line) => line.includes(` name=${name} `))
+    .map((line) => /id=(\d+)/.exec(line)?.[1])
+    .filter((id): id is string => id !== undefined);
+}

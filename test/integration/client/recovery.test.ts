@@ -5,39 +5,25 @@
  * once.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { ConnectionError, Redis, type TCPConnection } from "../../../src/index.js";
-import { openSideConnection, runRequest } from "../../harness/run-request.js";
-import { startStandalone, type RedisServer } from "../../harness/servers.js";
+import { describe, it } from "node:test";
+import { ConnectionError, Redis } from "../../../src/index.js";
+import { clientIdsNamed, runRequest } from "../../harness/run-request.js";
+import { startStandalone } from "../../harness/servers.js";
+import { standaloneWithSide } from "../../harness/standalone-fixture.js";
 import { until } from "../../harness/wait.js";
 
-let server: RedisServer;
-let side: TCPConnection;
-
-before(async () => {
-  server = await startStandalone();
-  side = await openSideConnection(server);
-});
-after(async () => {
-  await side?.close();
-  await server?.stop();
-});
+const fixture = standaloneWithSide();
 
 /** Kills every connection named `name`, through the side connection; resolves once Redis has. */
 async function killClients(name: string): Promise<number> {
-  const list = String(await runRequest(side, ["CLIENT", "LIST"]));
-  const ids = list
-    .split("\n")
-    .filter((line) => line.includes(` name=${name} `))
-    .map((line) => /id=(\d+)/.exec(line)?.[1])
-    .filter((id): id is string => id !== undefined);
-  for (const id of ids) await runRequest(side, ["CLIENT", "KILL", "ID", id]);
+  const ids = await clientIdsNamed(fixture.side, name);
+  for (const id of ids) await runRequest(fixture.side, ["CLIENT", "KILL", "ID", id]);
   return ids.length;
 }
 
 describe("after CLIENT KILL", () => {
   it("100 GETs, each issued right after its connections were killed: none fails", async () => {
-    await using client = new Redis({ port: server.port, clientName: "kill-get" });
+    await using client = new Redis({ port: fixture.server.port, clientName: "kill-get" });
     await client.set("recovery:get", "value");
     let failures = 0;
     for (let i = 0; i < 100; i++) {
@@ -53,7 +39,7 @@ describe("after CLIENT KILL", () => {
   });
 
   it("100 INCRs the same way: never applied twice, and failing only where the write may have reached Redis", async () => {
-    await using client = new Redis({ port: server.port, clientName: "kill-incr" });
+    await using client = new Redis({ port: fixture.server.port, clientName: "kill-incr" });
     await client.del(["recovery:incr"]);
     let succeeded = 0;
     let mayHaveRun = 0;
@@ -73,7 +59,7 @@ describe("after CLIENT KILL", () => {
   });
 
   it("calls made once the client has seen the kill: none fails, writes included", async () => {
-    await using client = new Redis({ port: server.port, clientName: "kill-seen" });
+    await using client = new Redis({ port: fixture.server.port, clientName: "kill-seen" });
     await client.set("recovery:seen", "0");
     const pool = client.connectionPool;
     for (let i = 0; i < 20; i++) {
@@ -86,7 +72,7 @@ describe("after CLIENT KILL", () => {
   });
 
   it("200 callers reading while connections are killed every 100 ms: no read fails", async () => {
-    await using client = new Redis({ port: server.port, clientName: "kill-load", maxConnections: 8 });
+    await using client = new Redis({ port: fixture.server.port, clientName: "kill-load", maxConnections: 8 });
     await client.set("recovery:load", "payload");
     let reads = 0;
     let failures = 0;
@@ -117,9 +103,9 @@ describe("after CLIENT KILL", () => {
 
 describe("servers that close connections themselves", () => {
   it("a connection the server closed for idleness (CONFIG SET timeout 1) costs the next calls nothing", async () => {
-    await using client = new Redis({ port: server.port, clientName: "idle-victim" });
+    await using client = new Redis({ port: fixture.server.port, clientName: "idle-victim" });
     await client.set("recovery:idle", "1");
-    await runRequest(side, ["CONFIG", "SET", "timeout", "1"]);
+    await runRequest(fixture.side, ["CONFIG", "SET", "timeout", "1"]);
     try {
       const pool = client.connectionPool;
       const closed = pool.stats.closed;
@@ -129,8 +115,7 @@ describe("servers that close connections themselves", () => {
       assert.equal(await client.incr("recovery:idle"), 2);
     } finally {
       // The side connection was idle too, and is gone: restore the setting through a new one.
-      side = await openSideConnection(server);
-      await runRequest(side, ["CONFIG", "SET", "timeout", "0"]);
+      await runRequest(await fixture.reopenSide(), ["CONFIG", "SET", "timeout", "0"]);
     }
   });
 

@@ -3,7 +3,7 @@
  * tied to any child task), and the idle reaper's hand-off: a connection it closes is never lent.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   ClientClosedError,
   ConnectionPool,
@@ -12,31 +12,20 @@ import {
   TCPConnection,
   TCPLocation,
 } from "../../../src/index.js";
-import { openSideConnection, runRequest } from "../../harness/run-request.js";
-import { startStandalone, type RedisServer } from "../../harness/servers.js";
+import { clientIdsNamed } from "../../harness/run-request.js";
+import { standaloneWithSide } from "../../harness/standalone-fixture.js";
 import { until } from "../../harness/wait.js";
 
-let server: RedisServer;
-let side: TCPConnection;
-
-before(async () => {
-  server = await startStandalone();
-  side = await openSideConnection(server);
-});
-after(async () => {
-  await side?.close();
-  await server?.stop();
-});
+const fixture = standaloneWithSide();
 
 /** Connections the server sees with this client name. */
 async function connectionsNamed(name: string): Promise<number> {
-  const list = String(await runRequest(side, ["CLIENT", "LIST"]));
-  return list.split("\n").filter((line) => line.includes(` name=${name} `)).length;
+  return (await clientIdsNamed(fixture.side, name)).length;
 }
 
 describe("a parent-owned pool", () => {
   it("the owner's close() closes the pool's connections, though a borrowed client was never closed", async () => {
-    const pool = new ConnectionPool({ location: new TCPLocation(server.host, server.port), clientName: "owned", maxConnections: 4 });
+    const pool = new ConnectionPool({ location: new TCPLocation(fixture.server.host, fixture.server.port), clientName: "owned", maxConnections: 4 });
     await pool.connect();
     const borrowed = new Redis({ connectionPool: pool }); // never closed, on purpose
     await borrowed.set("own:k", "v");
@@ -56,7 +45,7 @@ describe("a parent-owned pool", () => {
   });
 
   it("the owner's close() fails a borrowed client's blocking call in flight with a typed error", async () => {
-    const pool = new ConnectionPool({ location: new TCPLocation(server.host, server.port), clientName: "owned-blpop" });
+    const pool = new ConnectionPool({ location: new TCPLocation(fixture.server.host, fixture.server.port), clientName: "owned-blpop" });
     await pool.connect();
     const borrowed = new Redis({ connectionPool: pool });
     const blocked = borrowed.blpop(["own:never"], 0).then(
@@ -70,7 +59,7 @@ describe("a parent-owned pool", () => {
   });
 
   it("a pool no owner connected stays open while a client holds it, and its close() does not end it", async () => {
-    const pool = new ConnectionPool({ location: new TCPLocation(server.host, server.port), clientName: "unowned" });
+    const pool = new ConnectionPool({ location: new TCPLocation(fixture.server.host, fixture.server.port), clientName: "unowned" });
     const a = new Redis({ connectionPool: pool });
     const b = new Redis({ connectionPool: pool });
     await a.ping();
@@ -85,7 +74,7 @@ describe("a parent-owned pool", () => {
   });
 
   it("an owner can connect the pool again after closing it", async () => {
-    const pool = new ConnectionPool({ location: new TCPLocation(server.host, server.port) });
+    const pool = new ConnectionPool({ location: new TCPLocation(fixture.server.host, fixture.server.port) });
     await pool.connect();
     await pool.close();
     await using _ = await pool.connect();
@@ -106,7 +95,7 @@ describe("the idle reaper", () => {
         await super.close();
       }
     }
-    const pool = new ConnectionPool({ connectionClass: SlowClose, location: new TCPLocation(server.host, server.port), maxIdleTime: 100 });
+    const pool = new ConnectionPool({ connectionClass: SlowClose, location: new TCPLocation(fixture.server.host, fixture.server.port), maxIdleTime: 100 });
     await using _ = await pool.connect();
     const first = await pool.acquire({ dedicated: true });
     pool.release(first);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { commandSpecForArgv } from "../../../src/commands/generated/table.js";
-import { commandKeys, keyAccess, KeyScope, keyScope, keyString } from "../../../src/commands/keys.js";
+import { commandKeys, firstKey, KeyScope, keyScope, keyString } from "../../../src/commands/keys.js";
 import type { RedisArgument } from "../../../src/protocol/values.js";
 
 function keysOf(...argv: RedisArgument[]): readonly RedisArgument[] | undefined {
@@ -61,7 +61,7 @@ describe("commandKeys", () => {
   });
 });
 
-describe("keyScope and keyAccess", () => {
+describe("keyScope and firstKey", () => {
   it("keyed commands, keyless reads, and commands that may touch any key", () => {
     assert.equal(scopeOf("GET", "k"), KeyScope.Keys);
     assert.equal(scopeOf("MSET", "a", "1"), KeyScope.Keys);
@@ -75,12 +75,12 @@ describe("keyScope and keyAccess", () => {
     assert.equal(keyScope(undefined, ["MODULE.CMD", "k"]), KeyScope.Any, "a command the table does not know");
   });
 
-  it("keyAccess agrees with keyScope", () => {
-    for (const argv of [["GET", "k"], ["PING"], ["FLUSHALL"], ["MSET", "a", "1", "b", "2"], ["EVAL", "x", 0]] as RedisArgument[][]) {
+  it("keyScope agrees with commandKeys, and firstKey with its first entry", () => {
+    for (const argv of [["GET", "k"], ["PING"], ["MSET", "a", "1", "b", "2"], ["XREAD", "STREAMS", "s", "0"]] as RedisArgument[][]) {
       const spec = commandSpecForArgv(argv);
-      const access = keyAccess(spec, argv);
-      const scope = keyScope(spec, argv);
-      assert.equal(access === undefined ? KeyScope.Any : access.length === 0 ? KeyScope.None : KeyScope.Keys, scope, String(argv[0]));
+      const keys = spec === undefined ? undefined : commandKeys(spec, argv);
+      assert.equal(scopeOf(...argv), keys?.length === 0 ? KeyScope.None : KeyScope.Keys, String(argv[0]));
+      assert.equal(firstKey(spec, argv), keys?.[0], String(argv[0]));
     }
   });
 
