@@ -193,8 +193,9 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   /** A snapshot of the pool's connections and counters. */
   get stats(): PoolStats {
     return {
-      open: this.#multiplexed.length + this.#idle.length + this.#dedicated.size,
+      open: this.#multiplexed.length + this.#idle.length + this.#dedicated.size + this.#retiring.size,
       connecting: this.#connecting.size,
+      retiring: this.#retiring.size,
       idle: this.#idle.length,
       multiplexed: this.#multiplexed.length,
       dedicated: this.#dedicated.size,

@@ -6,10 +6,12 @@
 
 /** A snapshot of a connection pool. Counts are connections unless said otherwise. */
 export interface PoolStats {
-  /** Open connections: idle + multiplexed + dedicated. */
+  /** Open connections: idle + multiplexed + dedicated + retiring. */
   readonly open: number;
   /** Connections being opened (counted against `maxConnections` too). */
   readonly connecting: number;
+  /** Connections closed for idleness whose socket has not closed yet (still counted against `maxConnections`). */
+  readonly retiring: number;
   /** Open connections nobody uses. */
   readonly idle: number;
   /** Connections shared by ordinary commands. */
