@@ -18,7 +18,7 @@ import { commandKeys, firstKey, KeyScope, keyScope, keyString } from "../command
 import type { BaseConnection } from "../connection/base-connection.js";
 import { rejection, Request, RequestLane, RequestState } from "../connection/request.js";
 import { AbortError, ClientClosedError, ConnectionError, InvalidArgumentError, RedisError, TimeoutError } from "../errors.js";
-import type { ConnectionPool } from "../pool/connection-pool.js";
+import type { Lease, LeaseOptions, LeaseSource, RequestTarget } from "../pool/target.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
 import { ACQUIRING, KeyOrder, type OrderHost, type Place } from "./key-order.js";
 import type { RetryPolicy } from "./retry.js";
@@ -50,12 +50,12 @@ const ClientState = { Idle: 0, Connected: 1, Closed: 2 } as const;
 type ClientState = (typeof ClientState)[keyof typeof ClientState];
 
 /** The shared state and dispatch of one client and all its views. */
-export class ClientCore implements OrderHost<ClientRequest> {
+export class ClientCore implements OrderHost<ClientRequest>, LeaseSource {
   #state: ClientState = ClientState.Idle;
   /** Program order per key across this client's connections (see `key-order.ts`). */
   readonly order: KeyOrder<ClientRequest> = new KeyOrder<ClientRequest>(this);
   #connecting: Promise<void> | undefined;
-  /** The pool's token for this client's reference (see `ConnectionPool.borrow`). */
+  /** The target's token for this client's reference (see `RequestTarget.borrow`). */
   #poolToken = 0;
   /**
    * Keys (a request's first argument after the command name) last seen holding a large value,
@@ -72,7 +72,7 @@ export class ClientCore implements OrderHost<ClientRequest> {
    *   it is off unless asked for.
    */
   constructor(
-    readonly pool: ConnectionPool,
+    readonly target: RequestTarget,
     readonly retryPolicy: RetryPolicy,
     readonly captureCallerStack = false,
   ) {}
@@ -85,7 +85,7 @@ export class ClientCore implements OrderHost<ClientRequest> {
   /** Takes this client's reference on the pool. Idempotent; a closed client may connect again. */
   connect(): Promise<void> {
     if (this.#state === ClientState.Connected) return Promise.resolve();
-    this.#connecting ??= this.pool.borrow().then(
+    this.#connecting ??= this.target.borrow().then(
       (token) => {
         this.#poolToken = token;
         this.#state = ClientState.Connected;
@@ -106,7 +106,14 @@ export class ClientCore implements OrderHost<ClientRequest> {
     const wasConnected = this.#state === ClientState.Connected;
     this.#state = ClientState.Closed;
     this.#connecting = undefined;
-    if (wasConnected) await this.pool.giveBack(this.#poolToken);
+    if (wasConnected) await this.target.giveBack(this.#poolToken);
+  }
+
+  /** {@link LeaseSource}: connects first when needed, then leases a connection for one owner. */
+  async lease(options: LeaseOptions = {}): Promise<Lease> {
+    if (this.#state === ClientState.Closed) throw new ClientClosedError("the client is closed; call connect() to use it again");
+    if (this.#state !== ClientState.Connected) await this.connect();
+    return this.target.lease(options);
   }
 
   /** Runs one command; connects first when needed. */
@@ -225,7 +232,7 @@ export class ClientCore implements OrderHost<ClientRequest> {
     const large = request.lane !== RequestLane.Small;
     let shared: BaseConnection | undefined;
     if (!request.dedicated) {
-      shared = this.pool.multiplexed(large);
+      shared = this.target.multiplexed(large);
       if (shared !== undefined && !queued && this.order.admit(request, shared, scope)) {
         request.sentOn(shared);
         shared.send(request);
@@ -239,7 +246,7 @@ export class ClientCore implements OrderHost<ClientRequest> {
       route.send(request);
       return true;
     }
-    this.pool
+    this.target
       .acquire({ dedicated: request.dedicated, large, signal: request.signal, timeoutMs: request.remainingMs() })
       .then(
         (connection) => this.#sendOn(request, connection),
@@ -250,10 +257,10 @@ export class ClientCore implements OrderHost<ClientRequest> {
 
   #sendOn(request: ClientRequest, connection: BaseConnection): void {
     if (request.isDone) {
-      if (request.dedicated) this.pool.release(connection);
+      if (request.dedicated) this.target.release(connection);
       return;
     }
-    if (!request.dedicated && !this.pool.isMultiplexed(connection)) {
+    if (!request.dedicated && !this.target.isMultiplexed(connection)) {
       // Lent out whole to a dedicated user between the pool's answer and now: ask again, ahead
       // of the calls that came after it.
       this.order.requeue(request);
@@ -278,7 +285,7 @@ export class ClientCore implements OrderHost<ClientRequest> {
 
   /** {@link OrderHost}: whether a connection still takes shared requests. */
   isShared(connection: BaseConnection): boolean {
-    return !connection.isClosed && this.pool.isMultiplexed(connection);
+    return !connection.isClosed && this.target.isMultiplexed(connection);
   }
 }
 
@@ -546,6 +553,6 @@ export class ClientRequest extends Request {
   #releaseConnection(state: CallState): void {
     const connection = state.connection;
     state.connection = undefined;
-    if (this.blocking && connection !== undefined) this.#core.pool.release(connection);
+    if (this.blocking && connection !== undefined) this.#core.target.release(connection);
   }
 }

@@ -12,6 +12,8 @@ import { commandSpecForArgv } from "../commands/generated/table.js";
 import { CONNECTION_STATE_COMMANDS, needsDedicatedConnection } from "../commands/routing.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { RedisArgument, ReplyTransform, RESPValue } from "../protocol/values.js";
+import { Monitor } from "../pubsub/monitor.js";
+import { PubSub, type PubSubOptions } from "../pubsub/pubsub.js";
 import type { CallOptions, ClientCore } from "./client-core.js";
 
 /** The typed commands of a client, bound to its core. */
@@ -87,6 +89,27 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
    */
   withOptions(options: CallOptions): CommandClient<S> {
     return new CommandView<S>(this.core, this.#decodeStrings, { ...this.#call, ...options });
+  }
+
+  /**
+   * A pubsub instance on a connection of its own (leased from the pool until `close()`),
+   * subscribed at once to `channels` and `patterns`. Messages decode as this client does.
+   * @example
+   * ```ts
+   * await using ps = client.pubsub({ channels: ["news"], patterns: ["user:*"] });
+   * for await (const message of ps) console.log(message.channel, message.data);
+   * ```
+   */
+  pubsub(options: PubSubOptions = {}): PubSub<S> {
+    return new PubSub<S>(this.core, this.#decodeStrings, options);
+  }
+
+  /**
+   * MONITOR on a connection of its own, as an async iterable of the commands the server runs.
+   * `break` out of the loop, or `close()`, ends it and closes its connection.
+   */
+  monitor(): Monitor {
+    return new Monitor(this.core);
   }
 
   /** A view of this client that decodes replies to strings (`true`) or keeps Buffers (`false`). */

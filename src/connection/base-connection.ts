@@ -72,6 +72,12 @@ export interface BaseConnectionOptions {
   noevict?: boolean;
   /** Send `CLIENT NO-TOUCH ON` after the handshake (Redis 7.2+). */
   notouch?: boolean;
+  /**
+   * More commands for the handshake, sent after SELECT and before any request is written (a
+   * feature's `CLIENT TRACKING ON`, a replica's `READONLY`). An error reply to one fails the
+   * connection. Subclasses may add their own through {@link BaseConnection.handshakeCommands}.
+   */
+  handshakeCommands?: readonly (readonly RedisArgument[])[];
   /** Largest reply accepted, in bytes; larger ones fail with a {@link ProtocolError}. @defaultValue 512 MiB */
   maxReplyBytes?: number;
   /**
@@ -81,6 +87,33 @@ export interface BaseConnectionOptions {
    */
   noreply?: boolean;
 }
+
+/** Receives push messages; see {@link BaseConnection.addPushListener}. */
+export type PushListener = (message: PushMessage) => void;
+
+/**
+ * What a connection treats as push messages besides RESP3's push frames:
+ * - `"none"`: nothing else (the default). A reply nobody waits for is a protocol error.
+ * - `"subscribed"`: the connection is in subscribed mode (a pubsub instance holds it). Under RESP2,
+ *   where messages and (un)subscribe confirmations are plain arrays, a top-level array whose
+ *   first element names a pubsub kind (`message`, `pmessage`, `smessage`, `subscribe` …) is a push.
+ * - `"monitor"`: after MONITOR, each reply that no request waits for is pushed as
+ *   `["monitor", line]`.
+ */
+export type PushMode = "none" | "subscribed" | "monitor";
+
+/** The first elements of RESP2 arrays that are pubsub pushes in subscribed mode. */
+const PUBSUB_KINDS: ReadonlySet<string> = new Set([
+  "message",
+  "pmessage",
+  "smessage",
+  "subscribe",
+  "unsubscribe",
+  "psubscribe",
+  "punsubscribe",
+  "ssubscribe",
+  "sunsubscribe",
+]);
 
 /** What a connection tells its owner (a pool) about itself. */
 export interface ConnectionObserver {
@@ -127,10 +160,14 @@ type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
 export abstract class BaseConnection {
   /** The observer the owning pool installs. */
   observer: ConnectionObserver | undefined;
-  /** Receives RESP3 push frames (pubsub messages, invalidations); ignored when unset. */
-  onPush: ((message: PushMessage) => void) | undefined;
-  /** Whether push frames decode their strings (true) or keep Buffers. @defaultValue true */
+  /**
+   * Whether push messages decode their strings (true) or keep Buffers; in subscribed mode, the
+   * replies of the connection's own requests too. @defaultValue true
+   */
   pushDecodeStrings = true;
+  /** Every consumer of push messages (pubsub, cache invalidations), in the order they were added. */
+  readonly #pushListeners: PushListener[] = [];
+  #pushMode: PushMode = "none";
 
   readonly #options: BaseConnectionOptions;
   #state: ConnectionState = ConnectionState.New;
@@ -164,9 +201,10 @@ export abstract class BaseConnection {
     this.#protocolVersion = options.protocolVersion ?? 3;
     this.#decoder = new RESPDecoder(
       {
-        decodeStrings: (isPush) => (isPush ? this.pushDecodeStrings : (this.#pending.peek()?.decodeStrings ?? true)),
+        decodeStrings: (isPush) =>
+          isPush || this.#pushMode !== "none" ? this.pushDecodeStrings : (this.#pending.peek()?.decodeStrings ?? true),
         onReply: (value) => this.#onReply(value),
-        onPush: (message) => this.onPush?.(message),
+        onPush: (message) => this.#push(message),
       },
       options.maxReplyBytes === undefined ? {} : { maxReplyBytes: options.maxReplyBytes },
     );
@@ -179,6 +217,42 @@ export abstract class BaseConnection {
    * and, for long string arguments, strings, to be sent as UTF-8 (as a socket does).
    */
   protected abstract openStream(signal: AbortSignal): Promise<Duplex>;
+
+  /**
+   * Adds a consumer of push messages: RESP3 push frames on any connection (pubsub messages, cache
+   * invalidations), and what the {@link PushMode} makes pushes. Every listener sees every push,
+   * and picks what is its own. A push is never taken as a reply.
+   * @returns a function that removes the listener.
+   */
+  addPushListener(listener: PushListener): () => void {
+    this.#pushListeners.push(listener);
+    return () => {
+      const index = this.#pushListeners.indexOf(listener);
+      if (index !== -1) this.#pushListeners.splice(index, 1);
+    };
+  }
+
+  /** What, besides RESP3 push frames, is a push message on this connection; see {@link PushMode}. */
+  get pushMode(): PushMode {
+    return this.#pushMode;
+  }
+
+  set pushMode(mode: PushMode) {
+    this.#pushMode = mode;
+  }
+
+  #push(message: PushMessage): void {
+    for (const listener of this.#pushListeners.slice()) listener(message);
+  }
+
+  /**
+   * Commands sent after the built-in handshake and before any request: by default the
+   * `handshakeCommands` option's. Subclasses override this to add their own (a replica
+   * connection's READONLY), keeping the option's. An error reply fails the connection.
+   */
+  protected handshakeCommands(): readonly (readonly RedisArgument[])[] {
+    return this.#options.handshakeCommands ?? [];
+  }
 
   /** The server's address, for messages: the location, or the class name of a custom connection. */
   get address(): string {
@@ -358,6 +432,7 @@ export abstract class BaseConnection {
 
   /** Encodes `requests`, writes them in one write and moves them to `#pending`. */
   #writeRequests(requests: readonly Request[]): void {
+    let unanswered = false;
     for (const request of requests) {
       try {
         this.#encoder.encode(request.argv);
@@ -368,17 +443,21 @@ export abstract class BaseConnection {
         continue;
       }
       request.state = RequestState.Written;
-      if (this.#noreply) continue;
+      if (this.#noreply || request.unanswered) {
+        unanswered = true;
+        continue;
+      }
       if (request.blocking) this.#pendingBlocking++;
       this.#pending.push(request);
     }
     this.#writeChunks(this.#encoder.take());
-    if (this.#noreply) {
-      // No reply will come: each written request is done (see BaseConnectionOptions.noreply).
-      for (const request of requests) if (request.state === RequestState.Written) request.settle(null);
-    } else {
-      this.#armStallTimer();
+    if (unanswered) {
+      // No reply will come: each such written request is done (see `noreply`, `Request.unanswered`).
+      for (const request of requests) {
+        if (request.state === RequestState.Written && (this.#noreply || request.unanswered)) request.settle(null);
+      }
     }
+    if (!this.#noreply) this.#armStallTimer();
   }
 
   async #open(): Promise<void> {
@@ -458,7 +537,7 @@ export abstract class BaseConnection {
     } else {
       opening = resp2Commands(settings);
     }
-    const required = [...opening, ...requiredTailCommands(settings)];
+    const required = [...opening, ...requiredTailCommands(settings), ...this.handshakeCommands()];
     const replies = await this.#exchange([...required, ...courtesyCommands(settings)]);
     for (let i = 0; i < required.length; i++) {
       const reply = replies[i];
@@ -484,7 +563,7 @@ export abstract class BaseConnection {
    * Sends handshake commands in one write and returns their replies in order, error replies as
    * values. Bypasses the user queue, which is empty until the handshake is done.
    */
-  #exchange(commands: readonly RedisArgument[][]): Promise<RESPValue[]> {
+  #exchange(commands: readonly (readonly RedisArgument[])[]): Promise<RESPValue[]> {
     return new Promise((resolve, reject) => {
       const replies: RESPValue[] = [];
       const onReply = (value: unknown): void => {
@@ -523,12 +602,26 @@ export abstract class BaseConnection {
   }
 
   #onReply(value: RESPValue): void {
+    if (this.#pushMode !== "none" && this.#isPushReply(value)) {
+      this.#push(this.#pushMode === "monitor" ? ["monitor", value] : (value as PushMessage));
+      return;
+    }
     const request = this.#pending.shift();
     if (request === undefined) {
       throw new ProtocolError(`${this.address} sent a reply that no request was waiting for`);
     }
     if (request.blocking) this.#pendingBlocking--;
     request.complete(value, this.#protocolVersion);
+  }
+
+  /** Whether a reply is a push message in this connection's {@link PushMode}. */
+  #isPushReply(value: RESPValue): boolean {
+    if (this.#pushMode === "monitor") return this.#pending.length === 0;
+    // Under RESP3 the server marks its pushes itself, and a reply may be any array.
+    if (this.#protocolVersion === 3 || !Array.isArray(value) || value.length === 0) return false;
+    const kind = value[0];
+    const name = typeof kind === "string" ? kind : kind instanceof Uint8Array ? Buffer.from(kind).toString("latin1") : undefined;
+    return name !== undefined && PUBSUB_KINDS.has(name.toLowerCase());
   }
 
   #writeChunks(chunks: readonly EncodedChunk[]): void {

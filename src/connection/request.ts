@@ -42,7 +42,8 @@ const LANE_SHIFT = 5;
 const LANE_MASK = 0b11 << LANE_SHIFT;
 const MARK_SHIFT = 7;
 const MARK_MASK = 0b11 << MARK_SHIFT;
-const ATTEMPT_UNIT = 1 << 9;
+const UNANSWERED = 1 << 9;
+const ATTEMPT_UNIT = 1 << 10;
 
 /**
  * Why a request's owner sent it on the pool's bulk lane (see `ConnectionPool.multiplexed`), if it
@@ -110,6 +111,19 @@ export class Request {
   /** Whether Redis may hold the reply back on purpose (BLPOP …). */
   get blocking(): boolean {
     return (this.#bits & BLOCKING) !== 0;
+  }
+
+  /**
+   * Whether Redis sends no reply of its own to this request: the (un)subscribe family, whose
+   * confirmations arrive as push messages. Such a request settles with `null` once written.
+   */
+  get unanswered(): boolean {
+    return (this.#bits & UNANSWERED) !== 0;
+  }
+
+  /** Marks the request as one Redis does not answer (see {@link Request.unanswered}). */
+  expectNoReply(): void {
+    this.#bits |= UNANSWERED;
   }
 
   /** The lane its owner routed it on. */

@@ -41,7 +41,14 @@
  *
  * @module
  */
-import { AbortError, ClientClosedError, InvalidArgumentError, type RedisError, TimeoutError } from "../errors.js";
+import {
+  AbortError,
+  ClientClosedError,
+  ConnectionError,
+  InvalidArgumentError,
+  RedisError,
+  TimeoutError,
+} from "../errors.js";
 import type { BaseConnection, BaseConnectionOptions } from "../connection/base-connection.js";
 import { TCPLocation, UnixDomainSocketLocation } from "../connection/location.js";
 import { TCPConnection } from "../connection/tcp-connection.js";
@@ -55,6 +62,7 @@ import {
   type DefaultConnectionOptions,
 } from "./pool-options.js";
 import type { PoolStats } from "./stats.js";
+import type { AcquireOptions, Lease, LeaseOptions, RequestTarget, RouteHint } from "./target.js";
 
 /**
  * Requests in flight beyond which a multiplexed connection counts as backed up. High on purpose:
@@ -72,19 +80,7 @@ const DEFAULT_MAX_CONNECTIONS = 64;
 const OPENING = Symbol("opening");
 
 /** What a caller of {@link ConnectionPool.acquire} asks for. */
-export interface AcquireOptions {
-  /** A connection for this caller alone (blocking commands, pipelines, pubsub) rather than a shared one. */
-  dedicated: boolean;
-  /** Gives up waiting when it fires; the request never reaches Redis. */
-  signal?: AbortSignal | undefined;
-  /** Milliseconds to wait at most; the smaller of this and the pool's `timeout` applies. */
-  timeoutMs?: number | undefined;
-  /**
-   * The request moves a large value (written or expected back): keep it off the connections
-   * small requests use. Only for shared connections. @defaultValue false
-   */
-  large?: boolean | undefined;
-}
+export type { AcquireOptions } from "./target.js";
 
 interface Waiter {
   readonly dedicated: boolean;
@@ -109,7 +105,7 @@ interface Waiter {
  * await client.ping();
  * ```
  */
-export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionOptions> {
+export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionOptions> implements RequestTarget {
   /** Most connections open at once. */
   readonly maxConnections: number;
   /** Milliseconds a request waits for a connection; undefined: forever. */
@@ -316,7 +312,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * `undefined` when there is none yet (the caller then uses {@link ConnectionPool.acquire}). May
    * start opening one more connection.
    */
-  multiplexed(large = false): BaseConnection | undefined {
+  multiplexed(large = false, _route?: RouteHint): BaseConnection | undefined {
     const connections = this.#multiplexed;
     if (connections.length === 0 || !this.#isOpen) return undefined;
     if (large) return this.#bulkConnection();
@@ -397,6 +393,18 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     }
     this.#idle.push(connection);
     this.#serveWaiters();
+  }
+
+  /**
+   * Leases a connection: held by the caller across many requests (a pipeline, a transaction, a
+   * pubsub instance) until it releases or destroys the lease. Waits like a dedicated request.
+   * @throws {TimeoutError} (phase `pool`) when the wait outlasts the pool's `timeout`.
+   * @throws {AbortError} when the signal fires first.
+   * @throws {ClientClosedError} when the pool is not connected.
+   */
+  async lease(options: LeaseOptions = {}): Promise<Lease> {
+    const connection = await this.acquire({ ...options, dedicated: true });
+    return new PoolLease(this, connection);
   }
 
   #armWaiter(waiter: Waiter, options: AcquireOptions): void {
@@ -651,6 +659,37 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     this.#retiring.clear();
     await Promise.all(closing);
   }
+}
+
+/** A lease on a pool's dedicated connection. */
+class PoolLease implements Lease {
+  #held = true;
+
+  constructor(
+    readonly pool: ConnectionPool<BaseConnectionOptions>,
+    readonly connection: BaseConnection,
+  ) {}
+
+  get isHeld(): boolean {
+    return this.#held && !this.connection.isClosed;
+  }
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.pool.release(this.connection);
+  }
+
+  destroy(error?: Error): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.connection.destroy(error === undefined ? undefined : asRedisError(error));
+    this.pool.release(this.connection);
+  }
+}
+
+function asRedisError(error: Error): RedisError {
+  return error instanceof RedisError ? error : new ConnectionError(error.message, { cause: error });
 }
 
 function settle(waiter: Waiter, connection: BaseConnection): void {

@@ -153,7 +153,7 @@ describe("push frames", () => {
       argv[0] === "GET" ? Buffer.concat([resp.push([resp.bulk("invalidate"), resp.array([resp.bulk("k")])]), resp.bulk("value")]) : undefined,
     );
     const pushes: unknown[] = [];
-    connection.onPush = (message) => pushes.push(message);
+    connection.addPushListener((message) => pushes.push(message));
     assert.equal(await runRequest(connection, ["GET", "k"]), "value");
     assert.deepEqual(pushes, [["invalidate", ["k"]]]);
     await connection.close();
