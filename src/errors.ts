@@ -200,9 +200,15 @@ export class BusyLoadingError extends ResponseError {
 export class ReadOnlyError extends ResponseError {
   static override readonly code: string = "ERR_COREDIS_READONLY";
 }
-/** EXEC was discarded because a queued command failed. */
+/**
+ * EXEC was discarded because a queued command failed. From a transaction, `errors` holds one
+ * entry per queued command, in place: the error Redis gave it when it was queued, or `undefined`
+ * for a command that was queued fine.
+ */
 export class ExecAbortError extends ResponseError {
   static override readonly code: string = "ERR_COREDIS_EXECABORT";
+  /** Each queued command's queue-time error, in place (`undefined`: it was queued). */
+  errors: readonly (ResponseError | undefined)[] = [];
 }
 /** The server does not know the command. */
 export class UnknownCommandError extends ResponseError {

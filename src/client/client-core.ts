@@ -20,7 +20,9 @@ import { rejection, Request, RequestLane, RequestState } from "../connection/req
 import { AbortError, ClientClosedError, ConnectionError, InvalidArgumentError, RedisError, TimeoutError } from "../errors.js";
 import type { Lease, LeaseOptions, LeaseSource, RequestTarget } from "../pool/target.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
-import { ACQUIRING, KeyOrder, type OrderHost, type Place } from "./key-order.js";
+import type { OrderedLease, PipelineHost } from "../pipeline/host.js";
+import { ACQUIRING, KeyOrder, type OrderedRequest, type OrderHost, type Place } from "./key-order.js";
+import { grantLease, LeaseTicket } from "./ordered-lease.js";
 import type { RetryPolicy } from "./retry.js";
 
 /** Per-call options, given through `client.withOptions(…)`. */
@@ -50,10 +52,10 @@ const ClientState = { Idle: 0, Connected: 1, Closed: 2 } as const;
 type ClientState = (typeof ClientState)[keyof typeof ClientState];
 
 /** The shared state and dispatch of one client and all its views. */
-export class ClientCore implements OrderHost<ClientRequest>, LeaseSource {
+export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, PipelineHost {
   #state: ClientState = ClientState.Idle;
   /** Program order per key across this client's connections (see `key-order.ts`). */
-  readonly order: KeyOrder<ClientRequest> = new KeyOrder<ClientRequest>(this);
+  readonly order: KeyOrder<OrderedRequest> = new KeyOrder<OrderedRequest>(this);
   #connecting: Promise<void> | undefined;
   /** The target's token for this client's reference (see `RequestTarget.borrow`). */
   #poolToken = 0;
@@ -114,6 +116,40 @@ export class ClientCore implements OrderHost<ClientRequest>, LeaseSource {
     if (this.#state === ClientState.Closed) throw new ClientClosedError("the client is closed; call connect() to use it again");
     if (this.#state !== ClientState.Connected) await this.connect();
     return this.target.lease(options);
+  }
+
+  /**
+   * {@link PipelineHost}: a lease in program order (see `ordered-lease.ts`). Its place is taken
+   * now, or, while the client connects, in the order its calls were made.
+   */
+  leaseInOrder(keys: readonly RedisArgument[] | undefined, holdOrder: boolean, options: LeaseOptions): Promise<OrderedLease> {
+    return new Promise((resolve, reject) => {
+      const ticket = new LeaseTicket(keys, holdOrder, options, resolve, reject);
+      if (this.#state === ClientState.Connected) this.#routeTicket(ticket, false);
+      else if (this.#state === ClientState.Closed) ticket.fail(new ClientClosedError("the client is closed; call connect() to use it again"));
+      else {
+        this.connect().then(
+          () => this.#routeTicket(ticket, false),
+          (error: unknown) => ticket.fail(error as RedisError),
+        );
+      }
+    });
+  }
+
+  /** Takes the ticket's place in the order, and its lease when its turn has come; `false`: it waits. */
+  #routeTicket(ticket: LeaseTicket, queued: boolean): boolean {
+    if (this.order.route(ticket, queued ? (ticket.mark as KeyScope) : ticket.scope, undefined, queued) === "hold") return false;
+    grantLease(ticket, this.order, this.target);
+    return true;
+  }
+
+  /** {@link PipelineHost}: the retry policy's answer for a batch lost with its connection. */
+  retryDelayMs(error: RedisError, attempts: number, readOnly: boolean): number | undefined {
+    try {
+      return this.retryPolicy.retryDelayMs(error, attempts, { command: "PIPELINE", readOnly });
+    } catch {
+      return undefined; // a policy that throws must not leave the caller waiting
+    }
   }
 
   /** Runs one command; connects first when needed. */
@@ -204,8 +240,16 @@ export class ClientCore implements OrderHost<ClientRequest>, LeaseSource {
    * {@link OrderHost}: dispatches a request the order held or is retrying; `false`
    * when it must keep waiting.
    */
-  redispatch(request: ClientRequest): boolean {
+  redispatch(request: OrderedRequest): boolean {
     if (request.isDone) return true;
+    if (request instanceof LeaseTicket) {
+      if (this.#state !== ClientState.Connected) {
+        request.fail(new ClientClosedError("the client was closed before the batch could be sent"));
+        return true;
+      }
+      return this.#routeTicket(request, true);
+    }
+    if (!(request instanceof ClientRequest)) return true;
     if (this.#state === ClientState.Closed) {
       request.fail(new ClientClosedError("the client was closed before the request could be sent again"));
       return true;
@@ -274,12 +318,13 @@ export class ClientCore implements OrderHost<ClientRequest>, LeaseSource {
   }
 
   /** {@link OrderHost}: whether the request is this client's. */
-  owns(request: Request): request is ClientRequest {
+  owns(request: Request): request is OrderedRequest {
     return request instanceof ClientRequest && request.core === this;
   }
 
   /** {@link OrderHost}: the key scope of a request, from the command table. */
-  scopeOf(request: ClientRequest): KeyScope {
+  scopeOf(request: OrderedRequest): KeyScope {
+    if (request instanceof LeaseTicket) return request.scope;
     return keyScope(commandSpecForArgv(request.argv), request.argv);
   }
 

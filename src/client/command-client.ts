@@ -12,6 +12,8 @@ import { commandSpecForArgv } from "../commands/generated/table.js";
 import { CONNECTION_STATE_COMMANDS, needsDedicatedConnection } from "../commands/routing.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { RedisArgument, ReplyTransform, RESPValue } from "../protocol/values.js";
+import { LeasedBatchRunner, Pipeline, type PipelineOptions } from "../pipeline/pipeline.js";
+import { runTransaction, type TransactionBody, type TransactionOptions } from "../pipeline/transaction.js";
 import { Monitor } from "../pubsub/monitor.js";
 import { PubSub, type PubSubOptions } from "../pubsub/pubsub.js";
 import type { CallOptions, ClientCore } from "./client-core.js";
@@ -89,6 +91,45 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
    */
   withOptions(options: CallOptions): CommandClient<S> {
     return new CommandView<S>(this.core, this.#decodeStrings, { ...this.#call, ...options });
+  }
+
+  /**
+   * A pipeline: commands queued locally on the same typed surface as the client, sent together by
+   * `exec()` on a connection leased for the batch (in one write, up to a thousand commands; in
+   * bounded chunks beyond). With `transaction: true` they run as one MULTI … EXEC. Non-transactional
+   * by default. Program order per key holds: the pipeline runs after this client's earlier calls on
+   * its keys, and the client's later calls on them run after it.
+   *
+   * The view's `timeout` and `signal` bound the wait for the pipeline's connection.
+   * @example
+   * ```ts
+   * const [ok, n, v] = await client.pipeline().set("a", "1").incr("n").get("a").exec(); // ["OK", number, string | null]
+   * const [n2] = await client.pipeline({ transaction: true }).incr("n").exec();
+   * ```
+   */
+  pipeline(options: PipelineOptions = {}): Pipeline<S> {
+    const call = this.#call;
+    const lease = call === undefined ? {} : { signal: call.signal, timeoutMs: call.timeout };
+    return new Pipeline<S>(new LeasedBatchRunner(this.core, lease), this.#decodeStrings, options);
+  }
+
+  /**
+   * An optimistic transaction: WATCH `watches`, run `fn` (its `tx` runs commands at once on the
+   * transaction's connection; `tx.multi()` queues what EXEC runs), then MULTI … EXEC. When a
+   * watched key changed meanwhile, `fn` runs again, up to `retries` times (default 3), before the
+   * call rejects with `WatchError`.
+   * @returns EXEC's replies — typed when `fn` returns the pipeline of `tx.multi()`; an empty array
+   *   when `fn` queued nothing.
+   * @example
+   * ```ts
+   * const [balance] = await client.transaction(async (tx) => {
+   *   const current = Number(await tx.get("balance"));
+   *   return tx.multi().set("balance", String(current - 10)).get("balance");
+   * }, { watches: ["balance"] });
+   * ```
+   */
+  transaction<R extends readonly unknown[] = unknown[]>(fn: TransactionBody<S, R>, options: TransactionOptions = {}): Promise<R> {
+    return runTransaction<S, R>(this.core, this.#decodeStrings, fn, options);
   }
 
   /**

@@ -1,0 +1,123 @@
+/**
+ * Leases in program order per key: how a pipeline or a transaction takes its place among the
+ * client's calls (see `key-order.ts` and `PipelineHost.leaseInOrder`).
+ *
+ * A {@link LeaseTicket} stands for the batch in the client's {@link KeyOrder}, as a dedicated call
+ * naming every key of the batch would: it waits (in the order's FIFO) for the calls issued before
+ * it on those keys, then for the pool like any dedicated request; from then on it is tracked on
+ * its leased connection, so calls issued after it on those keys wait until the ticket is done —
+ * when the lease ends (a pipeline), or as soon as it is granted (a WATCH).
+ *
+ * @module
+ */
+import { KeyScope } from "../commands/keys.js";
+import type { BaseConnection } from "../connection/base-connection.js";
+import { Request, RequestState } from "../connection/request.js";
+import type { RedisError } from "../errors.js";
+import type { OrderedLease } from "../pipeline/host.js";
+import type { Lease, LeaseOptions, RequestTarget } from "../pool/target.js";
+import type { RedisArgument } from "../protocol/values.js";
+import type { KeyOrder, OrderedRequest, Place } from "./key-order.js";
+
+const TICKET_ARGV: readonly RedisArgument[] = ["LEASE"];
+
+/** A batch's place in its client's program order; never written to any connection. */
+export class LeaseTicket extends Request implements OrderedRequest {
+  place: Place | undefined = undefined;
+  epoch = -1;
+
+  constructor(
+    readonly batchKeys: readonly RedisArgument[] | undefined,
+    /** Whether later calls on its keys wait until the lease ends (else until it is granted). */
+    readonly holdOrder: boolean,
+    readonly options: LeaseOptions,
+    readonly granted: (lease: OrderedLease) => void,
+    readonly failed: (error: RedisError) => void,
+  ) {
+    super(TICKET_ARGV, true, undefined, ignore, true);
+  }
+
+  /** The scope it takes in the order: its keys, or any key, or none. */
+  get scope(): KeyScope {
+    const keys = this.batchKeys;
+    if (keys === undefined) return KeyScope.Any;
+    return keys.length === 0 ? KeyScope.None : KeyScope.Keys;
+  }
+
+  get dedicated(): boolean {
+    return true;
+  }
+
+  keys(): readonly RedisArgument[] | undefined {
+    return this.batchKeys;
+  }
+
+  override fail(error: RedisError): void {
+    if (this.isDone) return;
+    this.state = RequestState.Settled;
+    this.failed(error);
+  }
+}
+
+/**
+ * Asks the target for the ticket's lease (its turn in the order has come) and hands it to the
+ * batch, tracked where the connection is.
+ */
+export function grantLease(ticket: LeaseTicket, order: KeyOrder<OrderedRequest>, target: RequestTarget): void {
+  target.lease(ticket.options).then(
+    (lease) => {
+      order.placed(ticket, lease.connection);
+      if (!ticket.holdOrder) order.done(ticket);
+      ticket.state = RequestState.Settled;
+      ticket.granted(new ClientOrderedLease(ticket, order, target, lease));
+    },
+    (error: unknown) => {
+      order.done(ticket);
+      ticket.fail(error as RedisError);
+    },
+  );
+}
+
+/** A lease that gives the ticket's place in the order back when it ends. */
+class ClientOrderedLease implements OrderedLease {
+  #lease: Lease;
+  #ended = false;
+
+  constructor(
+    readonly ticket: LeaseTicket,
+    readonly order: KeyOrder<OrderedRequest>,
+    readonly target: RequestTarget,
+    lease: Lease,
+  ) {
+    this.#lease = lease;
+  }
+
+  get connection(): BaseConnection {
+    return this.#lease.connection;
+  }
+
+  async renew(): Promise<BaseConnection> {
+    // The ticket stays tracked on the lost connection, which takes no shared request: calls
+    // after the batch on its keys keep waiting for it.
+    this.#lease.destroy();
+    this.#lease = await this.target.lease(this.ticket.options);
+    if (this.#ended) this.#lease.release();
+    return this.#lease.connection;
+  }
+
+  release(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#lease.release();
+    this.order.done(this.ticket);
+  }
+
+  destroy(error?: RedisError): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#lease.destroy(error);
+    this.order.done(this.ticket);
+  }
+}
+
+function ignore(): void {}

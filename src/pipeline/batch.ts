@@ -1,0 +1,144 @@
+/**
+ * Sends a batch of commands on one leased connection and collects every reply in place.
+ *
+ * The commands go out in chunks of {@link BATCH_CHUNK}, with at most {@link BATCH_WINDOW} of them
+ * unanswered at once, so a batch of millions never holds more than a window of requests and their
+ * encoded bytes in memory (only the results array grows with it). A batch that fits one chunk is
+ * one socket write.
+ *
+ * A reply error stays in its place; a lost connection ends the batch: the commands not answered
+ * by then are reported as lost, with whether any of them may have reached Redis.
+ *
+ * @module
+ */
+import type { BaseConnection } from "../connection/base-connection.js";
+import { Request, RequestState } from "../connection/request.js";
+import { RedisError, ResponseError } from "../errors.js";
+import type { RedisArgument, ReplyTransform, RESPVersion } from "../protocol/values.js";
+
+/** Commands written per chunk. */
+export const BATCH_CHUNK = 1024;
+/** Commands unanswered at most before the next chunk is written. */
+export const BATCH_WINDOW = 8 * BATCH_CHUNK;
+
+/** One command of a batch. */
+export interface BatchCommand {
+  readonly argv: readonly RedisArgument[];
+  readonly transform: ReplyTransform<unknown> | undefined;
+  readonly decodeStrings: boolean;
+  /** Redis may hold its reply back on purpose (BLPOP): exempt from the stream timeout. */
+  readonly blocking: boolean;
+}
+
+/** How a batch ended. */
+export interface BatchOutcome {
+  /** Each command's reply (through its transform) or its `ResponseError`, in place; holes where `lost`. */
+  readonly replies: unknown[];
+  /** Set when the connection was lost before every reply came. */
+  readonly lost: { readonly error: RedisError; readonly written: boolean; readonly answered: number } | undefined;
+  /** The protocol the replies were read in. */
+  readonly protocolVersion: RESPVersion;
+}
+
+/** Sends `commands` on `connection`; resolves once each is answered or the connection is lost. */
+export function sendBatch(connection: BaseConnection, commands: readonly BatchCommand[]): Promise<BatchOutcome> {
+  return new BatchRun(connection, commands).run();
+}
+
+class BatchRun {
+  readonly replies: unknown[];
+  /** Commands answered or lost. */
+  #settled = 0;
+  #sent = 0;
+  #answered = 0;
+  #lostError: RedisError | undefined;
+  #lostWritten = false;
+  /** Woken when `#settled` reaches `#wakeAt`. */
+  #wake: (() => void) | undefined;
+  #wakeAt = 0;
+
+  constructor(
+    readonly connection: BaseConnection,
+    readonly commands: readonly BatchCommand[],
+  ) {
+    this.replies = new Array<unknown>(commands.length);
+  }
+
+  async run(): Promise<BatchOutcome> {
+    const total = this.commands.length;
+    while (this.#sent < total && this.#lostError === undefined) {
+      if (this.#sent - this.#settled >= BATCH_WINDOW) await this.#settledUpTo(this.#sent - BATCH_WINDOW + BATCH_CHUNK);
+      if (this.#lostError !== undefined) break;
+      const end = Math.min(total, this.#sent + BATCH_CHUNK);
+      for (let index = this.#sent; index < end; index++) {
+        const command = this.commands[index] as BatchCommand;
+        this.#sent++;
+        this.connection.send(new BatchRequest(this, index, command));
+        if (this.#lostError !== undefined) break;
+      }
+    }
+    if (this.#settled < this.#sent) await this.#settledUpTo(this.#sent);
+    const lost =
+      this.#lostError === undefined ? undefined : { error: this.#lostError, written: this.#lostWritten, answered: this.#answered };
+    return { replies: this.replies, lost, protocolVersion: this.connection.protocolVersion };
+  }
+
+  #settledUpTo(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wakeAt = count;
+      this.#wake = resolve;
+      this.#maybeWake();
+    });
+  }
+
+  #maybeWake(): void {
+    if (this.#wake !== undefined && (this.#settled >= this.#wakeAt || this.#settled === this.#sent)) {
+      const wake = this.#wake;
+      this.#wake = undefined;
+      wake();
+    }
+  }
+
+  answer(index: number, value: unknown): void {
+    this.replies[index] = value;
+    this.#answered++;
+    this.#settled++;
+    this.#maybeWake();
+  }
+
+  lose(error: RedisError, written: boolean): void {
+    this.#lostError ??= error;
+    if (written) this.#lostWritten = true;
+    this.#settled++;
+    this.#maybeWake();
+  }
+}
+
+/** One command of a batch: its outcome goes to its place in the batch. */
+class BatchRequest extends Request {
+  constructor(
+    readonly run: BatchRun,
+    readonly index: number,
+    command: BatchCommand,
+  ) {
+    super(command.argv, command.decodeStrings, command.transform, ignore, command.blocking);
+  }
+
+  override settle(value: unknown): void {
+    if (this.isDone) return;
+    this.state = RequestState.Settled;
+    this.run.answer(this.index, value);
+  }
+
+  override fail(error: RedisError): void {
+    if (this.isDone) return;
+    const written = this.state === RequestState.Written;
+    this.state = RequestState.Settled;
+    // A reply error (or a reply its transform could not read) is this command's result; any
+    // other failure is the connection's.
+    if (error instanceof ResponseError) this.run.answer(this.index, error);
+    else this.run.lose(error instanceof RedisError ? error : new RedisError(String(error)), written);
+  }
+}
+
+function ignore(): void {}

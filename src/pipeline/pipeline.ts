@@ -1,0 +1,351 @@
+/**
+ * `Pipeline`: commands queued locally on the client's generated surface, then sent together on
+ * one leased connection — as they are, or as one MULTI … EXEC transaction.
+ *
+ * Each method returns the pipeline with its reply type appended to the result tuple, so
+ * `exec()` resolves to a typed tuple. A pipeline runs once.
+ *
+ * Program order per key holds across it: the pipeline waits for the calls its client issued
+ * before it on the keys it names, and the client's calls issued after it on those keys wait until
+ * its replies are in (see `PipelineHost.leaseInOrder`).
+ *
+ * @module
+ */
+import type { CommandSpec } from "../commands/command-spec.js";
+import { CommandFlag } from "../commands/command-spec.js";
+import type { Apply, ReturnKind, StringType } from "../commands/executor.js";
+import { RedisCommands } from "../commands/generated/commands.js";
+import { commandSpecForArgv } from "../commands/generated/table.js";
+import { commandKeys, KeyScope, keyScope } from "../commands/keys.js";
+import { CONNECTION_STATE_COMMANDS, needsDedicatedConnection } from "../commands/routing.js";
+import type { BaseConnection } from "../connection/base-connection.js";
+import {
+  ConnectionError,
+  ExecAbortError,
+  InvalidArgumentError,
+  PipelineError,
+  RedisError,
+  ResponseError,
+  WatchError,
+} from "../errors.js";
+import type { LeaseOptions } from "../pool/target.js";
+import type { RedisArgument, ReplyContext, ReplyTransform, RESPValue, RESPVersion } from "../protocol/values.js";
+import { type BatchCommand, type BatchOutcome, sendBatch } from "./batch.js";
+import type { PipelineHost } from "./host.js";
+
+/**
+ * Keys a pipeline tracks in its client's program order, at most; a pipeline naming more orders
+ * itself like a command that may touch any key (after every call before it, before every call
+ * after it), which costs ordering precision, never correctness.
+ */
+export const PIPELINE_TRACKED_KEYS = 10_000;
+
+/** Options of `client.pipeline()`. */
+export interface PipelineOptions {
+  /**
+   * Send the commands as one MULTI … EXEC transaction: atomic, and `exec()` resolves to EXEC's
+   * replies. @defaultValue false
+   */
+  transaction?: boolean;
+}
+
+/** Options of {@link Pipeline.exec}. */
+export interface ExecOptions {
+  /**
+   * `true` (the default): a reply error anywhere rejects `exec()` with a {@link PipelineError}
+   * holding every result in place. `false`: `exec()` resolves to that array, errors in place.
+   */
+  raiseOnError?: boolean;
+}
+
+/** A pipeline's results with each reply possibly an error reply: `exec({ raiseOnError: false })`. */
+export type SettledResults<R extends readonly unknown[]> = { -readonly [I in keyof R]: R[I] | ResponseError };
+
+/**
+ * The return kind of pipelines (see `ReturnKind`): a method returns the pipeline with its reply
+ * type appended to `R`.
+ */
+export interface PipelineKind<S extends StringType, R extends readonly unknown[]> extends ReturnKind {
+  readonly result: Pipeline<S, [...R, this["value"]]>;
+}
+
+/** Where a pipeline's batch runs: on a lease of its own, or on a transaction's connection. */
+export interface BatchRunner {
+  /**
+   * Sends `commands` (already framed with MULTI/EXEC for a transaction). `keys`: what the batch
+   * names, for program order (`undefined`: any key); `readOnly`: every command only reads, so a
+   * batch lost after its write may be sent again.
+   */
+  run(commands: readonly BatchCommand[], keys: readonly RedisArgument[] | undefined, readOnly: boolean): Promise<BatchOutcome>;
+}
+
+/** One queued command. */
+interface Queued extends BatchCommand {
+  readonly spec: CommandSpec | undefined;
+}
+
+/**
+ * A batch of commands sent together; see the module's description. Made by `client.pipeline()`
+ * (or `tx.multi()` inside `client.transaction()`).
+ *
+ * @typeParam S - the string type of replies
+ * @typeParam R - the reply types of the commands queued so far, in order
+ * @example
+ * ```ts
+ * const [ok, n, v] = await client.pipeline().set("a", "1").incr("n").get("a").exec();
+ * ```
+ */
+export class Pipeline<S extends StringType = string, R extends readonly unknown[] = []> extends RedisCommands<
+  S,
+  PipelineKind<S, R>
+> {
+  readonly #runner: BatchRunner;
+  readonly #decodeStrings: boolean;
+  readonly #transaction: boolean;
+  readonly #queued: Queued[] = [];
+  #execution: Promise<unknown[]> | undefined;
+
+  /** @internal Made by clients (`client.pipeline()`) and transactions (`tx.multi()`). */
+  constructor(runner: BatchRunner, decodeStrings: boolean, options: PipelineOptions = {}) {
+    super();
+    this.#runner = runner;
+    this.#decodeStrings = decodeStrings;
+    this.#transaction = options.transaction === true;
+  }
+
+  /** Commands queued so far. */
+  get length(): number {
+    return this.#queued.length;
+  }
+
+  /** Whether it sends its commands as one MULTI … EXEC transaction. */
+  get isTransaction(): boolean {
+    return this.#transaction;
+  }
+
+  /**
+   * The seam the generated methods call: queues the command. Not tagged internal on purpose
+   * (see `CommandClient.executeCommand`).
+   * @throws {InvalidArgumentError} once `exec()` was called.
+   */
+  protected override executeCommand<T>(
+    spec: CommandSpec,
+    argv: RedisArgument[],
+    transform: ReplyTransform<T> | undefined,
+  ): Apply<PipelineKind<S, R>, T> {
+    this.#queue(spec, argv, transform as ReplyTransform<unknown> | undefined);
+    return this as unknown as Apply<PipelineKind<S, R>, T>;
+  }
+
+  /**
+   * Queues any command, untyped (its reply is a `RESPValue`). Connection-state commands (SELECT,
+   * MULTI, WATCH, SUBSCRIBE …) are refused: they would outlive the pipeline on a pooled connection.
+   * @throws {InvalidArgumentError} for those, an empty argv, or once `exec()` was called.
+   */
+  sendCommand(argv: readonly RedisArgument[]): Pipeline<S, [...R, RESPValue]> {
+    if (argv.length === 0) throw new InvalidArgumentError("sendCommand needs a command name");
+    const spec = commandSpecForArgv(argv);
+    if (spec !== undefined && CONNECTION_STATE_COMMANDS.has(spec.name)) {
+      throw new InvalidArgumentError(`${spec.name} changes connection state and cannot be queued on a pipeline`);
+    }
+    this.#queue(spec, argv, undefined);
+    return this as unknown as Pipeline<S, [...R, RESPValue]>;
+  }
+
+  #queue(spec: CommandSpec | undefined, argv: readonly RedisArgument[], transform: ReplyTransform<unknown> | undefined): void {
+    if (this.#execution !== undefined) {
+      throw new InvalidArgumentError("this pipeline was executed already: make a new one for more commands");
+    }
+    this.#queued.push({
+      spec,
+      argv,
+      transform,
+      decodeStrings: this.#decodeStrings && spec?.binaryReply !== true,
+      blocking: needsDedicatedConnection(spec, argv),
+    });
+  }
+
+  /**
+   * Sends the queued commands and resolves to their replies, in order. A pipeline runs once; a
+   * second `exec()` rejects with an `InvalidArgumentError`.
+   *
+   * Failures:
+   * - a reply error: rejects with {@link PipelineError}, whose `results` hold every reply or error
+   *   in place (or, with `raiseOnError: false`, resolves to that array);
+   * - a transaction whose queued commands Redis refused: {@link ExecAbortError}, whose `errors`
+   *   hold each command's queue-time error in place (whatever `raiseOnError` says: nothing ran);
+   * - a watched key changed (inside `client.transaction()`): {@link WatchError};
+   * - the connection lost before every reply: the batch rejects with a typed error
+   *   (`ConnectionError`, `TimeoutError` …) and is never sent again, unless nothing of it was
+   *   written, or every command in it only reads and the client's retry policy allows.
+   */
+  exec(options?: ExecOptions & { raiseOnError?: true }): Promise<R>;
+  exec(options: ExecOptions & { raiseOnError: false }): Promise<SettledResults<R>>;
+  exec(options?: ExecOptions): Promise<R | SettledResults<R>>;
+  exec(options: ExecOptions = {}): Promise<R | SettledResults<R>> {
+    if (this.#execution !== undefined) {
+      return Promise.reject(new InvalidArgumentError("this pipeline was executed already: a pipeline runs once"));
+    }
+    return this.execution(options.raiseOnError !== false) as Promise<unknown> as Promise<R>;
+  }
+
+  /**
+   * @internal The one execution of this pipeline, started on the first call (`client.transaction()`
+   * runs the pipeline `tx.multi()` made unless its callback ran it already).
+   */
+  execution(raiseOnError = true): Promise<unknown[]> {
+    this.#execution ??= this.#run(raiseOnError);
+    return this.#execution;
+  }
+
+  async #run(raiseOnError: boolean): Promise<unknown[]> {
+    const queued = this.#queued;
+    if (queued.length === 0 && !this.#transaction) return [];
+    const commands: readonly BatchCommand[] = this.#transaction ? this.#framed() : queued;
+    // The order is taken now, before any await: calls issued after exec() come after it.
+    const outcome = await this.#runner.run(commands, pipelineKeys(queued), queued.every(isReadOnly));
+    if (outcome.lost !== undefined) throw lostBatchError(outcome, commands.length);
+    const results = this.#transaction ? this.#execResults(outcome) : outcome.replies;
+    if (raiseOnError) {
+      const failed = results.filter((result) => result instanceof ResponseError).length;
+      if (failed > 0) {
+        const first = results.find((result) => result instanceof ResponseError) as ResponseError;
+        throw new PipelineError(`${failed} of ${results.length} commands of the pipeline failed; the first: ${first.message}`, results, {
+          cause: first,
+        });
+      }
+    }
+    return results;
+  }
+
+  /** MULTI, the queued commands (their replies are QUEUED), EXEC. */
+  #framed(): BatchCommand[] {
+    const frame = (word: string): BatchCommand => ({ argv: [word], transform: undefined, decodeStrings: true, blocking: false });
+    const commands: BatchCommand[] = [frame("MULTI")];
+    for (const command of this.#queued) {
+      commands.push({ argv: command.argv, transform: undefined, decodeStrings: true, blocking: false });
+    }
+    const exec = frame("EXEC");
+    commands.push({ ...exec, decodeStrings: this.#decodeStrings });
+    return commands;
+  }
+
+  /** Reads MULTI … EXEC's replies into one result per queued command. */
+  #execResults(outcome: BatchOutcome): unknown[] {
+    const queued = this.#queued;
+    const replies = outcome.replies;
+    const multi = replies[0];
+    if (multi instanceof ResponseError) throw multi;
+    const exec = replies[queued.length + 1];
+    if (exec instanceof ExecAbortError) {
+      const aborted = new ExecAbortError(exec.message, { cause: exec });
+      aborted.command = "EXEC";
+      aborted.errors = queued.map((_, index) => {
+        const reply = replies[index + 1];
+        return reply instanceof ResponseError ? reply : undefined;
+      });
+      throw aborted;
+    }
+    if (exec instanceof ResponseError) throw exec;
+    if (exec === null) throw new WatchError("the transaction did not run: a watched key changed before EXEC");
+    if (!Array.isArray(exec) || exec.length !== queued.length) {
+      throw new ResponseError(`ERR EXEC answered ${Array.isArray(exec) ? exec.length : "no"} replies for ${queued.length} commands`);
+    }
+    const contexts = replyContexts(outcome.protocolVersion);
+    return queued.map((command, index) => {
+      const reply = exec[index] as RESPValue;
+      if (reply instanceof ResponseError) {
+        reply.command = commandName(command.argv);
+        return reply;
+      }
+      if (command.transform === undefined) return reply;
+      try {
+        return command.transform(reply, contexts[this.#decodeStrings ? 1 : 0]);
+      } catch (error) {
+        return new ResponseError(`ERR reply could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    });
+  }
+}
+
+/**
+ * The keys a batch names, for program order: `undefined` when one of its commands may touch any
+ * key, or when there are more than {@link PIPELINE_TRACKED_KEYS}.
+ */
+export function pipelineKeys(commands: readonly { readonly spec: CommandSpec | undefined; readonly argv: readonly RedisArgument[] }[]): readonly RedisArgument[] | undefined {
+  const keys: RedisArgument[] = [];
+  for (const { spec, argv } of commands) {
+    const scope = keyScope(spec, argv);
+    if (scope === KeyScope.Any || spec === undefined) return undefined;
+    if (scope === KeyScope.None) continue;
+    const named = commandKeys(spec, argv);
+    if (named === undefined) return undefined;
+    for (const key of named) keys.push(key);
+    if (keys.length > PIPELINE_TRACKED_KEYS) return undefined;
+  }
+  return keys;
+}
+
+function isReadOnly(command: Queued): boolean {
+  return command.spec !== undefined && (command.spec.flags & CommandFlag.READONLY) !== 0;
+}
+
+function commandName(argv: readonly RedisArgument[]): string {
+  const first = argv[0];
+  return typeof first === "string" ? first.toUpperCase() : String(first);
+}
+
+const CONTEXTS: Readonly<Record<RESPVersion, readonly [ReplyContext, ReplyContext]>> = {
+  2: [Object.freeze({ protocolVersion: 2, decodeStrings: false }), Object.freeze({ protocolVersion: 2, decodeStrings: true })],
+  3: [Object.freeze({ protocolVersion: 3, decodeStrings: false }), Object.freeze({ protocolVersion: 3, decodeStrings: true })],
+};
+
+function replyContexts(version: RESPVersion): readonly [ReplyContext, ReplyContext] {
+  return CONTEXTS[version];
+}
+
+/** The error a batch lost with its connection rejects with: typed, and saying how far it got. */
+function lostBatchError(outcome: BatchOutcome, total: number): RedisError {
+  const lost = outcome.lost as NonNullable<BatchOutcome["lost"]>;
+  const error = lost.error;
+  if (!(error instanceof ConnectionError)) return error;
+  return new ConnectionError(
+    `${error.message}: ${lost.answered} of ${total} replies of the pipeline had arrived; ` +
+      (lost.written ? "the others may or may not have run" : "the others were never sent"),
+    { written: lost.written, cause: error },
+  );
+}
+
+/** Runs batches on leases of a client's target, in its program order, with its retry policy. */
+export class LeasedBatchRunner implements BatchRunner {
+  constructor(
+    readonly host: PipelineHost,
+    readonly options: LeaseOptions = {},
+  ) {}
+
+  async run(commands: readonly BatchCommand[], keys: readonly RedisArgument[] | undefined, readOnly: boolean): Promise<BatchOutcome> {
+    const lease = await this.host.leaseInOrder(keys, true, this.options);
+    try {
+      let connection = lease.connection;
+      for (let attempts = 1; ; attempts++) {
+        const outcome = await sendBatch(connection, commands);
+        if (outcome.lost === undefined) return outcome;
+        const delayMs = this.host.retryDelayMs(outcome.lost.error, attempts, readOnly);
+        if (delayMs === undefined) return outcome;
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        connection = await lease.renew();
+      }
+    } finally {
+      lease.release();
+    }
+  }
+}
+
+/** Runs a batch on a connection someone else holds (a transaction's). */
+export class ConnectionBatchRunner implements BatchRunner {
+  constructor(readonly connection: BaseConnection) {}
+
+  run(commands: readonly BatchCommand[]): Promise<BatchOutcome> {
+    return sendBatch(this.connection, commands);
+  }
+}
