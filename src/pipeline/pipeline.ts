@@ -133,7 +133,7 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
     argv: RedisArgument[],
     transform: ReplyTransform<T> | undefined,
   ): Apply<PipelineKind<S, R>, T> {
-    this.#queue(spec, argv, transform as ReplyTransform<unknown> | undefined);
+    this.#queue(spec, argv, transform);
     return this as unknown as Apply<PipelineKind<S, R>, T>;
   }
 

@@ -65,7 +65,7 @@ export class Transaction<S extends StringType = string> extends RedisCommands<S>
       return rejection(new InvalidArgumentError(`${spec.name} was called on a transaction that is over`));
     }
     const decodeStrings = this.#decodeStrings && spec.binaryReply !== true;
-    return runOn<T>(this.#connection, argv, decodeStrings, transform as ReplyTransform<unknown> | undefined, needsDedicatedConnection(spec, argv));
+    return runOn<T>(this.#connection, argv, decodeStrings, transform, needsDedicatedConnection(spec, argv));
   }
 
   /**
