@@ -18,7 +18,7 @@ export { exponentialBackoff, noRetry, defaultRetryPolicy } from "./client/retry.
 export type { RetryContext, RetryPolicy, ExponentialBackoffOptions } from "./client/retry.js";
 
 export { ConnectionPool, BACKED_UP_BYTES, BACKED_UP_PENDING, EXTRA_IDLE_MS } from "./pool/connection-pool.js";
-export type { AcquireOptions } from "./pool/connection-pool.js";
+export type { AcquireOptions } from "./pool/target.js";
 export type {
   ConnectionPoolOptions,
   PoolSettings,
@@ -26,9 +26,17 @@ export type {
   DefaultConnectionOptions,
 } from "./pool/pool-options.js";
 export type { PoolStats } from "./pool/stats.js";
+export type { RequestTarget, RouteHint, Lease, LeaseOptions, LeaseSource } from "./pool/target.js";
+
+export { Pipeline } from "./pipeline/pipeline.js";
+export type { PipelineOptions, ExecOptions, SettledResults, PipelineKind } from "./pipeline/pipeline.js";
+export { Transaction } from "./pipeline/transaction.js";
+export type { TransactionOptions, TransactionBody } from "./pipeline/transaction.js";
+export { Script, RedisFunction } from "./pipeline/script.js";
+export type { ScriptOptions, ScriptClient, FunctionClient } from "./pipeline/script.js";
 
 export { BaseConnection } from "./connection/base-connection.js";
-export type { BaseConnectionOptions, ConnectionObserver } from "./connection/base-connection.js";
+export type { BaseConnectionOptions, ConnectionObserver, PushListener, PushMode } from "./connection/base-connection.js";
 export { TCPConnection } from "./connection/tcp-connection.js";
 export type { TCPConnectionOptions } from "./connection/tcp-connection.js";
 export { UnixDomainSocketConnection } from "./connection/unix-connection.js";

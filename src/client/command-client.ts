@@ -13,6 +13,7 @@ import { CONNECTION_STATE_COMMANDS, needsDedicatedConnection } from "../commands
 import { InvalidArgumentError } from "../errors.js";
 import type { RedisArgument, ReplyTransform, RESPValue } from "../protocol/values.js";
 import { LeasedBatchRunner, Pipeline, type PipelineOptions } from "../pipeline/pipeline.js";
+import { RedisFunction, Script, type ScriptOptions } from "../pipeline/script.js";
 import { runTransaction, type TransactionBody, type TransactionOptions } from "../pipeline/transaction.js";
 import { Monitor } from "../pubsub/monitor.js";
 import { PubSub, type PubSubOptions } from "../pubsub/pubsub.js";
@@ -130,6 +131,34 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
    */
   transaction<R extends readonly unknown[] = unknown[]>(fn: TransactionBody<S, R>, options: TransactionOptions = {}): Promise<R> {
     return runTransaction<S, R>(this.core, this.#decodeStrings, fn, options);
+  }
+
+  /**
+   * A Lua script bound to this client: `call(keys, args)` runs EVALSHA, loading the script once
+   * when Redis does not have it (NOSCRIPT). `R` is the reply type the caller expects. On a
+   * pipeline: `pipeline.runScript(script, keys, args)`.
+   * @example
+   * ```ts
+   * const incrBy = client.script<number>("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+   * const n = await incrBy.call(["counter"], [5]);
+   * ```
+   */
+  script<R = RESPValue>(lua: string, options: ScriptOptions = {}): Script<R> {
+    return new Script<R>(lua, this, options);
+  }
+
+  /**
+   * A Redis function (loaded with `functionLoad`) bound to this client: `call(keys, args)` runs
+   * FCALL, or FCALL_RO with `readOnly: true`. `R` is the reply type the caller expects.
+   * @example
+   * ```ts
+   * await client.functionLoad("#!lua name=lib\nredis.register_function('hello', function() return 'hi' end)", { replace: true });
+   * const hello = client.function<string>("hello");
+   * const greeting = await hello.call(); // "hi"
+   * ```
+   */
+  function<R = RESPValue>(name: string, options: ScriptOptions = {}): RedisFunction<R> {
+    return new RedisFunction<R>(name, this, options);
   }
 
   /**

@@ -32,6 +32,7 @@ import type { LeaseOptions } from "../pool/target.js";
 import type { RedisArgument, ReplyContext, ReplyTransform, RESPValue, RESPVersion } from "../protocol/values.js";
 import { type BatchCommand, type BatchOutcome, sendBatch } from "./batch.js";
 import type { PipelineHost } from "./host.js";
+import type { RedisFunction, Script } from "./script.js";
 
 /**
  * Keys a pipeline tracks in its client's program order, at most; a pipeline naming more orders
@@ -103,6 +104,8 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
   readonly #decodeStrings: boolean;
   readonly #transaction: boolean;
   readonly #queued: Queued[] = [];
+  /** Scripts queued with `runScript`, by SHA-1: loaded ahead of the batch. */
+  readonly #scripts = new Map<string, string>();
   #execution: Promise<unknown[]> | undefined;
 
   /** @internal Made by clients (`client.pipeline()`) and transactions (`tx.multi()`). */
@@ -150,6 +153,25 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
     }
     this.#queue(spec, argv, undefined);
     return this as unknown as Pipeline<S, [...R, RESPValue]>;
+  }
+
+  /**
+   * Queues a script's EVALSHA (EVALSHA_RO for a read-only one). The script is loaded (SCRIPT
+   * LOAD) ahead of the batch, in the same write, so it runs even on a server that never saw it;
+   * the load's reply is not among the results.
+   */
+  runScript<T>(script: Script<T>, keys: readonly RedisArgument[] = [], args: readonly RedisArgument[] = []): Pipeline<S, [...R, T]> {
+    this.#scripts.set(script.sha, script.lua);
+    const name = script.readOnly ? "EVALSHA_RO" : "EVALSHA";
+    this.#queue(commandSpecForArgv([name]), [name, script.sha, keys.length, ...keys, ...args], undefined);
+    return this as unknown as Pipeline<S, [...R, T]>;
+  }
+
+  /** Queues a function's FCALL (FCALL_RO for a read-only one), its reply typed as the function says. */
+  runFunction<T>(fn: RedisFunction<T>, keys: readonly RedisArgument[] = [], args: readonly RedisArgument[] = []): Pipeline<S, [...R, T]> {
+    const name = fn.readOnly ? "FCALL_RO" : "FCALL";
+    this.#queue(commandSpecForArgv([name]), [name, fn.name, keys.length, ...keys, ...args], undefined);
+    return this as unknown as Pipeline<S, [...R, T]>;
   }
 
   #queue(spec: CommandSpec | undefined, argv: readonly RedisArgument[], transform: ReplyTransform<unknown> | undefined): void {
@@ -201,10 +223,18 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
   async #run(raiseOnError: boolean): Promise<unknown[]> {
     const queued = this.#queued;
     if (queued.length === 0 && !this.#transaction) return [];
-    const commands: readonly BatchCommand[] = this.#transaction ? this.#framed() : queued;
+    const preload: BatchCommand[] = [...this.#scripts.values()].map((lua) => ({
+      argv: ["SCRIPT", "LOAD", lua],
+      transform: undefined,
+      decodeStrings: true,
+      blocking: false,
+    }));
+    const main = this.#transaction ? this.#framed() : queued;
+    const commands: readonly BatchCommand[] = preload.length === 0 ? main : [...preload, ...main];
     // The order is taken now, before any await: calls issued after exec() come after it.
-    const outcome = await this.#runner.run(commands, pipelineKeys(queued), queued.every(isReadOnly));
-    if (outcome.lost !== undefined) throw lostBatchError(outcome, commands.length);
+    const sent = await this.#runner.run(commands, pipelineKeys(queued), queued.every(isReadOnly));
+    if (sent.lost !== undefined) throw lostBatchError(sent, commands.length);
+    const outcome = preload.length === 0 ? sent : { ...sent, replies: sent.replies.slice(preload.length) };
     const results = this.#transaction ? this.#execResults(outcome) : outcome.replies;
     if (raiseOnError) {
       const failed = results.filter((result) => result instanceof ResponseError).length;
