@@ -12,8 +12,11 @@ import { main as customConnection } from "./custom-connection.js";
 import { main as enoughConnections } from "./enough-connections.js";
 import { exampleLocation, type ExampleLocation } from "./location.js";
 import { main as parentOwnedPool } from "./parent-owned-pool.js";
+import { main as pipeline } from "./pipeline.js";
 import { main as poolTimeout } from "./pool-timeout.js";
+import { main as script } from "./script.js";
 import { main as sharedPool } from "./shared-pool.js";
+import { main as transaction } from "./transaction.js";
 import { main as unownedPool } from "./unowned-pool.js";
 
 const examples: [name: string, run: (location: ExampleLocation) => Promise<string>][] = [
@@ -24,6 +27,9 @@ const examples: [name: string, run: (location: ExampleLocation) => Promise<strin
   ["parent-owned-pool (1024 workers)", parentOwnedPool],
   ["unowned-pool (the anti-pattern, safe here)", unownedPool],
   ["custom-connection", customConnection],
+  ["pipeline (typed tuple, transaction, errors in place)", pipeline],
+  ["transaction (WATCH, retried after a conflict)", transaction],
+  ["script (EVALSHA, loaded once; in a pipeline)", script],
 ];
 
 async function answers(location: ExampleLocation): Promise<boolean> {
