@@ -363,7 +363,9 @@ export class KeyOrder<R extends OrderedRequest> {
       home = place;
       count = n;
     }
-    if (typeof home === "symbol") return;
+    // Single mode's home is a shared connection: a batch's lease (or a connection lost under
+    // it) keeps the order in multi mode, where the batch's keys stay indexed.
+    if (typeof home === "symbol" || (home !== undefined && !this.#host.isShared(home))) return;
     this.#multi = false;
     this.#home = home;
     this.#homeCount = count;
