@@ -14,6 +14,7 @@ import { exampleLocation, type ExampleLocation } from "./location.js";
 import { main as parentOwnedPool } from "./parent-owned-pool.js";
 import { main as pipeline } from "./pipeline.js";
 import { main as poolTimeout } from "./pool-timeout.js";
+import { main as pubsub } from "./pubsub.js";
 import { main as script } from "./script.js";
 import { main as sharedPool } from "./shared-pool.js";
 import { main as transaction } from "./transaction.js";
@@ -30,6 +31,7 @@ const examples: [name: string, run: (location: ExampleLocation) => Promise<strin
   ["pipeline (typed tuple, transaction, errors in place)", pipeline],
   ["transaction (WATCH, retried after a conflict)", transaction],
   ["script (EVALSHA, loaded once; in a pipeline)", script],
+  ["pubsub (cache invalidation across a lost connection; MONITOR)", pubsub],
 ];
 
 async function answers(location: ExampleLocation): Promise<boolean> {

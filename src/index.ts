@@ -77,3 +77,17 @@ export {
   CrossSlotError,
 } from "./errors.js";
 export type { RedisErrorOptions, TimeoutPhase } from "./errors.js";
+
+export { PubSub } from "./pubsub/pubsub.js";
+export type {
+  PubSubOptions,
+  PubSubMessage,
+  PubSubChannelMessage,
+  PubSubPatternMessage,
+  PubSubResubscribed,
+  PubSubOverflow,
+  PubSubItem,
+  PubSubStats,
+} from "./pubsub/pubsub.js";
+export { Monitor } from "./pubsub/monitor.js";
+export type { MonitorOptions, MonitorCommand } from "./pubsub/monitor.js";

@@ -125,6 +125,11 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
   leaseInOrder(keys: readonly RedisArgument[] | undefined, holdOrder: boolean, options: LeaseOptions): Promise<OrderedLease> {
     return new Promise((resolve, reject) => {
       const ticket = new LeaseTicket(keys, holdOrder, options, resolve, reject);
+      ticket.arm((error) => {
+        this.order.done(ticket);
+        ticket.fail(error);
+      });
+      if (ticket.isDone) return;
       if (this.#state === ClientState.Connected) this.#routeTicket(ticket, false);
       else if (this.#state === ClientState.Closed) ticket.fail(new ClientClosedError("the client is closed; call connect() to use it again"));
       else {
@@ -138,6 +143,7 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
 
   /** Takes the ticket's place in the order, and its lease when its turn has come; `false`: it waits. */
   #routeTicket(ticket: LeaseTicket, queued: boolean): boolean {
+    if (ticket.isDone) return true; // timed out or aborted meanwhile
     if (this.order.route(ticket, queued ? (ticket.mark as KeyScope) : ticket.scope, undefined, queued) === "hold") return false;
     grantLease(ticket, this.order, this.target);
     return true;
@@ -456,6 +462,11 @@ export class ClientRequest extends Request {
   /** Whether the request holds a connection of its own until its reply. */
   get dedicated(): boolean {
     return this.blocking;
+  }
+
+  /** A single call orders the calls after it only until it is written when it is blocking (see `key-order.ts`). */
+  get holdsOrder(): boolean {
+    return false;
   }
 
   /** The keys the request names, from the command table; kept once asked (multi mode asks twice). */

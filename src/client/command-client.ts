@@ -15,7 +15,7 @@ import type { RedisArgument, ReplyTransform, RESPValue } from "../protocol/value
 import { LeasedBatchRunner, Pipeline, type PipelineOptions } from "../pipeline/pipeline.js";
 import { RedisFunction, Script, type ScriptOptions } from "../pipeline/script.js";
 import { runTransaction, type TransactionBody, type TransactionOptions } from "../pipeline/transaction.js";
-import { Monitor } from "../pubsub/monitor.js";
+import { Monitor, type MonitorOptions } from "../pubsub/monitor.js";
 import { PubSub, type PubSubOptions } from "../pubsub/pubsub.js";
 import type { CallOptions, ClientCore } from "./client-core.js";
 
@@ -178,8 +178,8 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
    * MONITOR on a connection of its own, as an async iterable of the commands the server runs.
    * `break` out of the loop, or `close()`, ends it and closes its connection.
    */
-  monitor(): Monitor {
-    return new Monitor(this.core);
+  monitor(options: MonitorOptions = {}): Monitor {
+    return new Monitor(this.core, options);
   }
 
   /** A view of this client that decodes replies to strings (`true`) or keeps Buffers (`false`). */

@@ -38,10 +38,16 @@ export const ACQUIRING = Symbol("acquiring");
  * first served, so a later dedicated call on the same keys may wait for the pool beside it.
  */
 export const ACQUIRING_DEDICATED = Symbol("acquiring dedicated");
+/**
+ * A batch's lease ticket (`holdsOrder`) waiting for its connection. Unlike a dedicated call, a
+ * batch keeps its keys until it ends, not only until it is written: a later call on them, batch
+ * or not, waits for it in the order's FIFO rather than beside it in the pool's.
+ */
+export const ACQUIRING_LEASE = Symbol("acquiring lease");
 /** A tracked call held in the FIFO: behind a conflict, or waiting to be retried. */
 export const WAITING = Symbol("waiting");
 /** Where a tracked call is. */
-export type Place = BaseConnection | typeof ACQUIRING | typeof ACQUIRING_DEDICATED | typeof WAITING;
+export type Place = BaseConnection | typeof ACQUIRING | typeof ACQUIRING_DEDICATED | typeof ACQUIRING_LEASE | typeof WAITING;
 
 /**
  * What the order needs of a request. `mark` is the request's {@link KeyScope} while it is
@@ -52,8 +58,13 @@ export interface OrderedRequest extends Request {
   epoch: number;
   /** The keys it names, or `undefined` when it may touch any; read once, then kept. */
   keys(): readonly RedisArgument[] | undefined;
-  /** Whether it holds a connection of its own (a blocking command). */
+  /** Whether it holds a connection of its own (a blocking command, a batch's lease). */
   readonly dedicated: boolean;
+  /**
+   * Whether calls after it on its keys wait until it is done, even once it is written (a
+   * pipeline's lease); a dedicated call orders the calls after it only until it is written.
+   */
+  readonly holdsOrder: boolean;
 }
 
 /** What the order asks of its client. */
@@ -145,7 +156,7 @@ export class KeyOrder<R extends OrderedRequest> {
       if (!queued) this.#enqueue(request, effectiveScope, keys, 0, this.#waiting.length);
       return "hold";
     }
-    const place = route === ACQUIRING && request.dedicated ? ACQUIRING_DEDICATED : route;
+    const place = route !== ACQUIRING || !request.dedicated ? route : request.holdsOrder ? ACQUIRING_LEASE : ACQUIRING_DEDICATED;
     if (effectiveScope !== KeyScope.None) this.#track(request, effectiveScope, keys, place);
     return route;
   }
@@ -154,7 +165,7 @@ export class KeyOrder<R extends OrderedRequest> {
   placed(request: R, connection: BaseConnection): void {
     const place = request.place;
     if (request.mark === 0 || !this.#multi || request.epoch !== this.#epoch) return;
-    if (place !== ACQUIRING && place !== ACQUIRING_DEDICATED) return;
+    if (place !== ACQUIRING && place !== ACQUIRING_DEDICATED && place !== ACQUIRING_LEASE) return;
     const scope = request.mark as KeyScope;
     const keys = scope === KeyScope.Keys ? request.keys() : undefined;
     this.#untrack(request, scope, keys);

@@ -13,7 +13,7 @@
 import { KeyScope } from "../commands/keys.js";
 import type { BaseConnection } from "../connection/base-connection.js";
 import { Request, RequestState } from "../connection/request.js";
-import type { RedisError } from "../errors.js";
+import { AbortError, type RedisError, TimeoutError } from "../errors.js";
 import type { OrderedLease } from "../pipeline/host.js";
 import type { Lease, LeaseOptions, RequestTarget } from "../pool/target.js";
 import type { RedisArgument } from "../protocol/values.js";
@@ -25,6 +25,11 @@ const TICKET_ARGV: readonly RedisArgument[] = ["LEASE"];
 export class LeaseTicket extends Request implements OrderedRequest {
   place: Place | undefined = undefined;
   epoch = -1;
+  /** Set once the ticket's turn came and the target was asked: the target's own wait applies then. */
+  asked = false;
+  readonly #deadlineMs: number | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #onAbort: (() => void) | undefined;
 
   constructor(
     readonly batchKeys: readonly RedisArgument[] | undefined,
@@ -35,6 +40,45 @@ export class LeaseTicket extends Request implements OrderedRequest {
     readonly failed: (error: RedisError) => void,
   ) {
     super(TICKET_ARGV, true, undefined, ignore, true);
+    this.#deadlineMs = options.timeoutMs === undefined ? undefined : performance.now() + options.timeoutMs;
+  }
+
+  /**
+   * Bounds the wait in the order by the lease's `timeoutMs` and `signal`, as the pool bounds its
+   * own: `expire` is called (once) if either comes first while the ticket still waits its turn.
+   */
+  arm(expire: (error: RedisError) => void): void {
+    const { signal, timeoutMs } = this.options;
+    const fire = (error: RedisError): void => {
+      if (this.asked || this.isDone) return;
+      this.disarm();
+      expire(error);
+    };
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        fire(new AbortError("the batch was aborted before it was sent", false, { cause: signal.reason }));
+        return;
+      }
+      this.#onAbort = () => fire(new AbortError("the batch was aborted while waiting for earlier calls on its keys", false, { cause: signal.reason }));
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+    if (timeoutMs !== undefined) {
+      this.#timer = setTimeout(() => {
+        fire(new TimeoutError(`no connection for the batch within ${timeoutMs} ms: earlier calls on its keys were still running`, "pool"));
+      }, timeoutMs);
+    }
+  }
+
+  disarm(): void {
+    clearTimeout(this.#timer);
+    if (this.#onAbort !== undefined) this.options.signal?.removeEventListener("abort", this.#onAbort);
+    this.#onAbort = undefined;
+  }
+
+  /** The lease options with the time left before the ticket's deadline. */
+  remainingOptions(): LeaseOptions {
+    if (this.#deadlineMs === undefined) return this.options;
+    return { ...this.options, timeoutMs: Math.max(0, this.#deadlineMs - performance.now()) };
   }
 
   /** The scope it takes in the order: its keys, or any key, or none. */
@@ -48,6 +92,10 @@ export class LeaseTicket extends Request implements OrderedRequest {
     return true;
   }
 
+  get holdsOrder(): boolean {
+    return this.holdOrder;
+  }
+
   keys(): readonly RedisArgument[] | undefined {
     return this.batchKeys;
   }
@@ -55,6 +103,7 @@ export class LeaseTicket extends Request implements OrderedRequest {
   override fail(error: RedisError): void {
     if (this.isDone) return;
     this.state = RequestState.Settled;
+    this.disarm();
     this.failed(error);
   }
 }
@@ -64,8 +113,10 @@ export class LeaseTicket extends Request implements OrderedRequest {
  * batch, tracked where the connection is.
  */
 export function grantLease(ticket: LeaseTicket, order: KeyOrder<OrderedRequest>, target: RequestTarget): void {
-  target.lease(ticket.options).then(
+  ticket.asked = true;
+  target.lease(ticket.remainingOptions()).then(
     (lease) => {
+      ticket.disarm();
       order.placed(ticket, lease.connection);
       if (!ticket.holdOrder) order.done(ticket);
       ticket.state = RequestState.Settled;
@@ -100,7 +151,7 @@ class ClientOrderedLease implements OrderedLease {
     // The ticket stays tracked on the lost connection, which takes no shared request: calls
     // after the batch on its keys keep waiting for it.
     this.#lease.destroy();
-    this.#lease = await this.target.lease(this.ticket.options);
+    this.#lease = await this.target.lease({ signal: this.ticket.options.signal });
     if (this.#ended) this.#lease.release();
     return this.#lease.connection;
   }

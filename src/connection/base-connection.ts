@@ -102,8 +102,8 @@ export type PushListener = (message: PushMessage) => void;
  */
 export type PushMode = "none" | "subscribed" | "monitor";
 
-/** The first elements of RESP2 arrays that are pubsub pushes in subscribed mode. */
-const PUBSUB_KINDS: ReadonlySet<string> = new Set([
+/** The first elements of RESP2 arrays that are pubsub pushes in subscribed mode (Redis sends them lower-case). */
+const PUBSUB_KIND_NAMES = [
   "message",
   "pmessage",
   "smessage",
@@ -113,7 +113,12 @@ const PUBSUB_KINDS: ReadonlySet<string> = new Set([
   "punsubscribe",
   "ssubscribe",
   "sunsubscribe",
-]);
+] as const;
+const PUBSUB_KINDS: ReadonlySet<string> = new Set(PUBSUB_KIND_NAMES);
+const PUBSUB_KIND_BYTES: readonly Buffer[] = PUBSUB_KIND_NAMES.map((name) => Buffer.from(name, "latin1"));
+
+/** Told when a connection closes; see {@link BaseConnection.addCloseListener}. */
+export type CloseListener = (error: RedisError | undefined) => void;
 
 /** What a connection tells its owner (a pool) about itself. */
 export interface ConnectionObserver {
@@ -165,8 +170,12 @@ export abstract class BaseConnection {
    * replies of the connection's own requests too. @defaultValue true
    */
   pushDecodeStrings = true;
-  /** Every consumer of push messages (pubsub, cache invalidations), in the order they were added. */
-  readonly #pushListeners: PushListener[] = [];
+  /**
+   * Every consumer of push messages (pubsub, cache invalidations), in the order they were added.
+   * Replaced, never changed in place, so a push can walk it while a listener removes itself.
+   */
+  #pushListeners: readonly PushListener[] = [];
+  #closeListeners: readonly CloseListener[] = [];
   #pushMode: PushMode = "none";
 
   readonly #options: BaseConnectionOptions;
@@ -225,10 +234,22 @@ export abstract class BaseConnection {
    * @returns a function that removes the listener.
    */
   addPushListener(listener: PushListener): () => void {
-    this.#pushListeners.push(listener);
+    this.#pushListeners = [...this.#pushListeners, listener];
     return () => {
-      const index = this.#pushListeners.indexOf(listener);
-      if (index !== -1) this.#pushListeners.splice(index, 1);
+      this.#pushListeners = this.#pushListeners.filter((candidate) => candidate !== listener);
+    };
+  }
+
+  /**
+   * Adds a listener told once when the connection closes, on purpose (`error` undefined) or not,
+   * after its requests were failed and after the pool's observer: a feature holding the
+   * connection (pubsub) sees the loss at once, not at its next keep-alive.
+   * @returns a function that removes the listener.
+   */
+  addCloseListener(listener: CloseListener): () => void {
+    this.#closeListeners = [...this.#closeListeners, listener];
+    return () => {
+      this.#closeListeners = this.#closeListeners.filter((candidate) => candidate !== listener);
     };
   }
 
@@ -242,7 +263,7 @@ export abstract class BaseConnection {
   }
 
   #push(message: PushMessage): void {
-    for (const listener of this.#pushListeners.slice()) listener(message);
+    for (const listener of this.#pushListeners) listener(message);
   }
 
   /**
@@ -413,6 +434,9 @@ export abstract class BaseConnection {
     this.#resolveClosed?.();
     this.#closed ??= Promise.resolve();
     this.observer?.onClose(this, error);
+    const listeners = this.#closeListeners;
+    this.#closeListeners = [];
+    for (const listener of listeners) listener(error);
   }
 
   /** Encodes and writes everything queued since the last flush, in one write. */
@@ -432,7 +456,6 @@ export abstract class BaseConnection {
 
   /** Encodes `requests`, writes them in one write and moves them to `#pending`. */
   #writeRequests(requests: readonly Request[]): void {
-    let unanswered = false;
     for (const request of requests) {
       try {
         this.#encoder.encode(request.argv);
@@ -443,21 +466,17 @@ export abstract class BaseConnection {
         continue;
       }
       request.state = RequestState.Written;
-      if (this.#noreply || request.unanswered) {
-        unanswered = true;
-        continue;
-      }
+      if (this.#noreply) continue;
       if (request.blocking) this.#pendingBlocking++;
       this.#pending.push(request);
     }
     this.#writeChunks(this.#encoder.take());
-    if (unanswered) {
-      // No reply will come: each such written request is done (see `noreply`, `Request.unanswered`).
-      for (const request of requests) {
-        if (request.state === RequestState.Written && (this.#noreply || request.unanswered)) request.settle(null);
-      }
+    if (this.#noreply) {
+      // No reply will come: each written request is done (see BaseConnectionOptions.noreply).
+      for (const request of requests) if (request.state === RequestState.Written) request.settle(null);
+    } else {
+      this.#armStallTimer();
     }
-    if (!this.#noreply) this.#armStallTimer();
   }
 
   async #open(): Promise<void> {
@@ -606,7 +625,13 @@ export abstract class BaseConnection {
       this.#push(this.#pushMode === "monitor" ? ["monitor", value] : (value as PushMessage));
       return;
     }
-    const request = this.#pending.shift();
+    let request = this.#pending.shift();
+    // A request Redis answers only to refuse it (see `Request.unanswered`) was accepted when a
+    // later request's reply comes first: it settles, and the reply is the next request's.
+    while (request !== undefined && request.unanswered && !(value instanceof ResponseError)) {
+      request.settle(null);
+      request = this.#pending.shift();
+    }
     if (request === undefined) {
       throw new ProtocolError(`${this.address} sent a reply that no request was waiting for`);
     }
@@ -620,8 +645,8 @@ export abstract class BaseConnection {
     // Under RESP3 the server marks its pushes itself, and a reply may be any array.
     if (this.#protocolVersion === 3 || !Array.isArray(value) || value.length === 0) return false;
     const kind = value[0];
-    const name = typeof kind === "string" ? kind : kind instanceof Uint8Array ? Buffer.from(kind).toString("latin1") : undefined;
-    return name !== undefined && PUBSUB_KINDS.has(name.toLowerCase());
+    if (typeof kind === "string") return PUBSUB_KINDS.has(kind);
+    return Buffer.isBuffer(kind) && kind.length <= 12 && PUBSUB_KIND_BYTES.some((bytes) => bytes.equals(kind));
   }
 
   #writeChunks(chunks: readonly EncodedChunk[]): void {

@@ -114,8 +114,10 @@ export class Request {
   }
 
   /**
-   * Whether Redis sends no reply of its own to this request: the (un)subscribe family, whose
-   * confirmations arrive as push messages. Such a request settles with `null` once written.
+   * Whether Redis answers this request only to refuse it: the (un)subscribe family, whose
+   * confirmations arrive as push messages, but whose refusal (NOPERM) is an error reply. Such a
+   * request fails with that error, or settles with `null` once the reply of a request written
+   * after it arrives (send one, a PING, to learn the outcome).
    */
   get unanswered(): boolean {
     return (this.#bits & UNANSWERED) !== 0;

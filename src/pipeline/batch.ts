@@ -1,13 +1,15 @@
 /**
  * Sends a batch of commands on one leased connection and collects every reply in place.
  *
- * The commands go out in chunks of {@link BATCH_CHUNK}, with at most {@link BATCH_WINDOW} of them
- * unanswered at once, so a batch of millions never holds more than a window of requests and their
+ * The commands go out in chunks of {@link BATCH_CHUNK}; a chunk is written only while fewer than
+ * {@link BATCH_WINDOW} commands are unanswered (so at most a window and a chunk are), so a batch of millions never holds more than a window of requests and their
  * encoded bytes in memory (only the results array grows with it). A batch that fits one chunk is
  * one socket write.
  *
  * A reply error stays in its place; a lost connection ends the batch: the commands not answered
- * by then are reported as lost, with whether any of them may have reached Redis.
+ * by then are reported as lost, with whether any of them may have reached Redis. A refused gate
+ * command (see {@link BatchCommand.gate}) ends it too: the commands after it are never sent, and
+ * their places stay empty.
  *
  * @module
  */
@@ -18,7 +20,7 @@ import type { RedisArgument, ReplyTransform, RESPVersion } from "../protocol/val
 
 /** Commands written per chunk. */
 export const BATCH_CHUNK = 1024;
-/** Commands unanswered at most before the next chunk is written. */
+/** Commands unanswered beyond which no further chunk is written until replies come. */
 export const BATCH_WINDOW = 8 * BATCH_CHUNK;
 
 /** One command of a batch. */
@@ -28,7 +30,17 @@ export interface BatchCommand {
   readonly decodeStrings: boolean;
   /** Redis may hold its reply back on purpose (BLPOP): exempt from the stream timeout. */
   readonly blocking: boolean;
+  /**
+   * The commands after this one must not run if Redis refuses it (a transaction's MULTI: refused,
+   * by an ACL say, the queued commands would each run on their own). The first time a connection
+   * carries such a command, the batch waits for its reply before writing the rest, and ends there
+   * if it is an error; once Redis accepted it on a connection, later batches there go in one write.
+   */
+  readonly gate?: boolean;
 }
+
+/** Per connection, the gate commands Redis accepted there (see {@link BatchCommand.gate}). */
+const passedGates = new WeakMap<BaseConnection, Set<string>>();
 
 /** How a batch ended. */
 export interface BatchOutcome {
@@ -70,17 +82,34 @@ class BatchRun {
       if (this.#sent - this.#settled >= BATCH_WINDOW) await this.#settledUpTo(this.#sent - BATCH_WINDOW + BATCH_CHUNK);
       if (this.#lostError !== undefined) break;
       const end = Math.min(total, this.#sent + BATCH_CHUNK);
+      let gate: BatchCommand | undefined;
       for (let index = this.#sent; index < end; index++) {
         const command = this.commands[index] as BatchCommand;
         this.#sent++;
         this.connection.send(new BatchRequest(this, index, command));
         if (this.#lostError !== undefined) break;
+        if (command.gate === true && !passedGates.get(this.connection)?.has(gateName(command))) {
+          gate = command;
+          break;
+        }
       }
+      if (gate !== undefined && this.#lostError === undefined && !(await this.#passes(gate))) break;
     }
     if (this.#settled < this.#sent) await this.#settledUpTo(this.#sent);
     const lost =
       this.#lostError === undefined ? undefined : { error: this.#lostError, written: this.#lostWritten, answered: this.#answered };
     return { replies: this.replies, lost, protocolVersion: this.connection.protocolVersion };
+  }
+
+  /** Waits for the gate command's reply (the last one sent); whether the batch may go on. */
+  async #passes(gate: BatchCommand): Promise<boolean> {
+    await this.#settledUpTo(this.#sent);
+    const reply = this.replies[this.#sent - 1];
+    if (this.#lostError !== undefined || reply instanceof ResponseError) return false;
+    let passed = passedGates.get(this.connection);
+    if (passed === undefined) passedGates.set(this.connection, (passed = new Set()));
+    passed.add(gateName(gate));
+    return true;
   }
 
   #settledUpTo(count: number): Promise<void> {
@@ -139,6 +168,10 @@ class BatchRequest extends Request {
     if (error instanceof ResponseError) this.run.answer(this.index, error);
     else this.run.lose(error instanceof RedisError ? error : new RedisError(String(error)), written);
   }
+}
+
+function gateName(command: BatchCommand): string {
+  return String(command.argv[0]).toUpperCase();
 }
 
 function ignore(): void {}

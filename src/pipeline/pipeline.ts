@@ -29,6 +29,7 @@ import {
   WatchError,
 } from "../errors.js";
 import type { LeaseOptions } from "../pool/target.js";
+import { assertEncodable } from "../protocol/encoder.js";
 import type { RedisArgument, ReplyContext, ReplyTransform, RESPValue, RESPVersion } from "../protocol/values.js";
 import { type BatchCommand, type BatchOutcome, sendBatch } from "./batch.js";
 import type { PipelineHost } from "./host.js";
@@ -178,6 +179,8 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
     if (this.#execution !== undefined) {
       throw new InvalidArgumentError("this pipeline was executed already: make a new one for more commands");
     }
+    // Refused now, not when written: the rest of the batch (EXEC included) must not run without it.
+    assertEncodable(argv);
     this.#queued.push({
       spec,
       argv,
@@ -251,12 +254,15 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
   /** MULTI, the queued commands (their replies are QUEUED), EXEC. */
   #framed(): BatchCommand[] {
     const frame = (word: string): BatchCommand => ({ argv: [word], transform: undefined, decodeStrings: true, blocking: false });
-    const commands: BatchCommand[] = [frame("MULTI")];
+    // Were MULTI refused (an ACL without +multi), the queued commands would run one by one.
+    const commands: BatchCommand[] = [{ ...frame("MULTI"), gate: true }];
     for (const command of this.#queued) {
       commands.push({ argv: command.argv, transform: undefined, decodeStrings: true, blocking: false });
     }
+    // EXEC's one reply holds every command's: read as Buffers when one of them is binary by
+    // nature (DUMP), and each element decoded as its command wants (`#execResults`).
     const exec = frame("EXEC");
-    commands.push({ ...exec, decodeStrings: this.#decodeStrings });
+    commands.push({ ...exec, decodeStrings: this.#decodeStrings && !this.#queued.some((command) => command.spec?.binaryReply === true) });
     return commands;
   }
 
@@ -282,15 +288,17 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
       throw new ResponseError(`ERR EXEC answered ${Array.isArray(exec) ? exec.length : "no"} replies for ${queued.length} commands`);
     }
     const contexts = replyContexts(outcome.protocolVersion);
+    const readAsBuffers = this.#decodeStrings && queued.some((command) => command.spec?.binaryReply === true);
     return queued.map((command, index) => {
-      const reply = exec[index] as RESPValue;
+      const element = exec[index] as RESPValue;
+      const reply = readAsBuffers && command.decodeStrings ? decodeBuffers(element) : element;
       if (reply instanceof ResponseError) {
         reply.command = commandName(command.argv);
         return reply;
       }
       if (command.transform === undefined) return reply;
       try {
-        return command.transform(reply, contexts[this.#decodeStrings ? 1 : 0]);
+        return command.transform(reply, contexts[command.decodeStrings ? 1 : 0]);
       } catch (error) {
         return new ResponseError(`ERR reply could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
@@ -302,9 +310,15 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
  * The keys a batch names, for program order: `undefined` when one of its commands may touch any
  * key, or when there are more than {@link PIPELINE_TRACKED_KEYS}.
  */
-export function pipelineKeys(commands: readonly { readonly spec: CommandSpec | undefined; readonly argv: readonly RedisArgument[] }[]): readonly RedisArgument[] | undefined {
+export function pipelineKeys(
+  commands: readonly { readonly spec: CommandSpec | undefined; readonly argv: readonly RedisArgument[]; readonly blocking: boolean }[],
+): readonly RedisArgument[] | undefined {
   const keys: RedisArgument[] = [];
-  for (const { spec, argv } of commands) {
+  for (const { spec, argv, blocking } of commands) {
+    // A blocking command (BLPOP) may be waiting for the client's own later push: holding its
+    // keys until the batch ends would hold that push until the BLPOP times out. As for a plain
+    // blocking call, later calls on its keys are not held for it.
+    if (blocking) continue;
     const scope = keyScope(spec, argv);
     if (scope === KeyScope.Any || spec === undefined) return undefined;
     if (scope === KeyScope.None) continue;
@@ -314,6 +328,18 @@ export function pipelineKeys(commands: readonly { readonly spec: CommandSpec | u
     if (keys.length > PIPELINE_TRACKED_KEYS) return undefined;
   }
   return keys;
+}
+
+/** `value` with every Buffer in it decoded as UTF-8, as the decoder would have made it. */
+function decodeBuffers(value: RESPValue): RESPValue {
+  if (Buffer.isBuffer(value)) return value.toString("utf8");
+  if (Array.isArray(value)) return value.map(decodeBuffers);
+  if (value instanceof Map) {
+    const decoded = new Map<RESPValue, RESPValue>();
+    for (const [key, entry] of value) decoded.set(decodeBuffers(key), decodeBuffers(entry));
+    return decoded;
+  }
+  return value;
 }
 
 function isReadOnly(command: Queued): boolean {
@@ -359,8 +385,17 @@ export class LeasedBatchRunner implements BatchRunner {
       let connection = lease.connection;
       for (let attempts = 1; ; attempts++) {
         const outcome = await sendBatch(connection, commands);
-        if (outcome.lost === undefined) return outcome;
-        const delayMs = this.host.retryDelayMs(outcome.lost.error, attempts, readOnly);
+        const lost = outcome.lost;
+        if (lost === undefined) return outcome;
+        // Its connection may still be open (a command that could not be written ended the batch):
+        // in the middle of a MULTI, or with replies still to come, it must not be lent again.
+        if (!connection.isClosed) {
+          lease.destroy();
+          return outcome;
+        }
+        // Sent again only when nothing of it can have run, or when running it twice is harmless.
+        if (!readOnly && (lost.written || lost.answered > 0)) return outcome;
+        const delayMs = this.host.retryDelayMs(lost.error, attempts, readOnly);
         if (delayMs === undefined) return outcome;
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         connection = await lease.renew();

@@ -353,6 +353,25 @@ export class CommandEncoder {
 let shared: CommandEncoder | undefined;
 
 /**
+ * Checks that {@link CommandEncoder.encode} would accept `argv`, without encoding it: for work
+ * that must refuse a bad argument when it is queued rather than when it is written (a batch whose
+ * other commands would run without it).
+ * @throws {InvalidArgumentError} as {@link CommandEncoder.encode} does.
+ */
+export function assertEncodable(argv: readonly RedisArgument[]): void {
+  if (argv.length === 0) throw new InvalidArgumentError("a command needs at least one argument");
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (typeof arg === "string" || arg instanceof Uint8Array || typeof arg === "bigint") continue;
+    if (typeof arg === "number") {
+      if (Number.isNaN(arg)) throw new InvalidArgumentError(`command argument ${i} is NaN`);
+      continue;
+    }
+    throw new InvalidArgumentError(`command argument ${i} has unsupported type ${typeof arg}`);
+  }
+}
+
+/**
  * Encodes one command into a Buffer of its own: a convenience for tests, handshakes and tools,
  * not for the hot path (it copies).
  *
