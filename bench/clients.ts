@@ -23,8 +23,24 @@ export interface BenchClient {
   blpop(key: string, timeoutSeconds: number): Promise<unknown>;
   /** SETs every key to `value` as one batch (the library's pipeline where it has one). */
   setBatch(keys: readonly string[], value: string): Promise<unknown>;
+  /** MULTI, INCR of every key, EXEC: one transaction, in the library's transaction API. */
+  incrTransaction(keys: readonly string[]): Promise<unknown>;
+  /**
+   * Subscribes to `channels` on a connection of the library's subscriber API (a second client
+   * where the library needs one) and calls `onMessage` for every message; resolves once Redis has
+   * confirmed every subscription.
+   */
+  subscribe(channels: readonly string[], onMessage: (channel: string, data: string) => void): Promise<Subscription>;
   /** Connections this client holds open now. */
   connections(): number;
+  close(): Promise<void>;
+}
+
+/** A subscriber made by {@link BenchClient.subscribe}. */
+export interface Subscription {
+  /** Connections the subscriber holds open now, beyond its client's own {@link BenchClient.connections}. */
+  connections(): number;
+  /** Unsubscribes and closes the subscriber's connection. */
   close(): Promise<void>;
 }
 
@@ -67,7 +83,33 @@ function coredisAdapter(name: string, load: () => Promise<typeof import("coredis
         incr: (key) => client.incr(key),
         lpush: (key, value) => client.lpush(key, [value]),
         blpop: (key, timeout) => client.blpop([key], timeout),
-        setBatch: (keys, value) => Promise.all(keys.map((key) => client.set(key, value))),
+        setBatch: (keys, value) => {
+          const pipeline = client.pipeline();
+          for (const key of keys) pipeline.set(key, value);
+          return pipeline.exec();
+        },
+        incrTransaction: (keys) => {
+          const transaction = client.pipeline({ transaction: true });
+          for (const key of keys) transaction.incr(key);
+          return transaction.exec();
+        },
+        subscribe: async (channels, onMessage) => {
+          const pubsub = client.pubsub();
+          await pubsub.subscribe(...channels);
+          const reading = (async () => {
+            for await (const message of pubsub) {
+              if (message.type === "message") onMessage(message.channel, message.data);
+            }
+          })();
+          // Its connection is leased from the client's pool: the pool's count has it already.
+          return {
+            connections: () => 0,
+            close: async () => {
+              await pubsub.close();
+              await reading;
+            },
+          };
+        },
         connections: () => client.connectionPool.stats.open,
         close: () => client.close(),
       };
@@ -78,8 +120,10 @@ function coredisAdapter(name: string, load: () => Promise<typeof import("coredis
 const coredisBase: Omit<ClientAdapter, "name" | "open"> = {
   packageName: "coredis",
   notes:
-    "RESP3 (default). `pipeline`: 100 plain concurrent SETs issued in one tick (no pipeline API yet; " +
-    "the client coalesces a tick's writes). `large`, `mixed`: values of 64 KiB and more go on the pool's bulk lane, " +
+    "RESP3 (default). `pipeline`: client.pipeline() (a connection leased per batch, the batch in one write). " +
+    "`transaction`: client.pipeline({ transaction: true }), likewise leased (maxConnections 64, the default). " +
+    "`pubsub`: client.pubsub(), subscribe(...channels), messages read with for await. " +
+    "`large`, `mixed`: values of 64 KiB and more go on the pool's bulk lane, " +
     "a second shared connection. `blocking`: one client, maxConnections 8.",
   pooled: true,
 };
@@ -97,7 +141,8 @@ function ioredisAdapter(name: string, enableAutoPipelining: boolean): ClientAdap
     packageName: "ioredis",
     notes:
       `RESP3 (ioredis 6 default), one connection${enableAutoPipelining ? ", enableAutoPipelining: true" : ""}. ` +
-      "`pipeline`: client.pipeline(). `blocking`: a dedicated client per blocking caller.",
+      "`pipeline`: client.pipeline(). `transaction`: client.multi()…exec(). " +
+      "`pubsub`: a second client, subscribe(...channels), on(\"message\"). `blocking`: a dedicated client per blocking caller.",
     pooled: false,
     async open({ host, port }) {
       const { Redis } = await import("ioredis");
@@ -114,6 +159,23 @@ function ioredisAdapter(name: string, enableAutoPipelining: boolean): ClientAdap
           for (const key of keys) pipeline.set(key, value);
           return pipeline.exec();
         },
+        incrTransaction: (keys) => {
+          const multi = client.multi();
+          for (const key of keys) multi.incr(key);
+          return multi.exec();
+        },
+        subscribe: async (channels, onMessage) => {
+          const subscriber = new Redis({ host, port, lazyConnect: true, enableAutoPipelining });
+          await subscriber.connect();
+          subscriber.on("message", (channel: string, message: string) => onMessage(channel, message));
+          await subscriber.subscribe(...channels);
+          return {
+            connections: () => 1,
+            close: async () => {
+              await subscriber.quit();
+            },
+          };
+        },
         connections: () => 1,
         close: async () => {
           await client.quit();
@@ -128,7 +190,8 @@ const nodeRedis: ClientAdapter = {
   packageName: "redis",
   notes:
     "RESP3 (node-redis 6 default), one connection; writes of one tick go out together. " +
-    "`pipeline`: multi().execAsPipeline(). `blocking`: a dedicated client per blocking caller.",
+    "`pipeline`: multi().execAsPipeline(). `transaction`: multi()…exec(). " +
+    "`pubsub`: client.duplicate(), subscribe(channels, listener). `blocking`: a dedicated client per blocking caller.",
   pooled: false,
   async open({ host, port }) {
     const { createClient } = await import("redis");
@@ -148,6 +211,20 @@ const nodeRedis: ClientAdapter = {
         for (const key of keys) multi.set(key, value);
         return multi.execAsPipeline();
       },
+      incrTransaction: (keys) => {
+        const multi = client.multi();
+        for (const key of keys) multi.incr(key);
+        return multi.exec();
+      },
+      subscribe: async (channels, onMessage) => {
+        const subscriber = client.duplicate();
+        subscriber.on("error", (error: unknown) => {
+          console.error("node-redis subscriber:", error);
+        });
+        await subscriber.connect();
+        await subscriber.subscribe([...channels], (message, channel) => onMessage(channel, message));
+        return { connections: () => 1, close: () => subscriber.close() };
+      },
       connections: () => 1,
       close: () => client.close(),
     };
@@ -165,11 +242,13 @@ const glide: ClientAdapter = {
     "RESP3 (default), one multiplexed connection driven by glide's Rust core (its threads' CPU is counted). " +
     `inflightRequestsLimit ${GLIDE_INFLIGHT_LIMIT} (the default 1 000 rejects commands in \`mixed\`, 1 008 callers) and ` +
     `requestTimeout ${GLIDE_REQUEST_TIMEOUT_MS} ms (the default 250 ms is near \`mixed\`'s p99 on this machine). ` +
-    "`pipeline`: a non-atomic Batch. " +
+    "`pipeline`: a non-atomic Batch. `transaction`: an atomic Batch (new Batch(true)). " +
+    "`pubsub`: a second client with pubsubSubscriptions and a callback (glide subscribes at connect; " +
+    "confirmed by polling getSubscriptions()). " +
     "`blocking`: a dedicated client per blocking caller.",
   pooled: false,
   async open({ host, port }) {
-    const { Batch, GlideClient } = await import("@valkey/valkey-glide");
+    const { Batch, GlideClient, GlideClientConfiguration } = await import("@valkey/valkey-glide");
     const client = await GlideClient.createClient({
       addresses: [{ host, port }],
       requestTimeout: GLIDE_REQUEST_TIMEOUT_MS,
@@ -185,6 +264,36 @@ const glide: ClientAdapter = {
         const batch = new Batch(false);
         for (const key of keys) batch.set(key, value);
         return client.exec(batch, true);
+      },
+      incrTransaction: (keys) => {
+        const batch = new Batch(true);
+        for (const key of keys) batch.incr(key);
+        return client.exec(batch, true);
+      },
+      subscribe: async (channels, onMessage) => {
+        const exact = GlideClientConfiguration.PubSubChannelModes.Exact;
+        const subscriber = await GlideClient.createClient({
+          addresses: [{ host, port }],
+          requestTimeout: GLIDE_REQUEST_TIMEOUT_MS,
+          inflightRequestsLimit: GLIDE_INFLIGHT_LIMIT,
+          pubsubSubscriptions: {
+            channelsAndPatterns: { [exact]: new Set(channels) },
+            callback: (message) => onMessage(String(message.channel), String(message.message)),
+          },
+        });
+        // glide subscribes in the background once connected: wait until Redis has them all.
+        for (let attempt = 0; ; attempt++) {
+          const state = await subscriber.getSubscriptions();
+          if ((state.actualSubscriptions[exact]?.size ?? 0) >= channels.length) break;
+          if (attempt >= 500) throw new Error("valkey-glide: subscriptions not confirmed after 5 s");
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        return {
+          connections: () => 1,
+          close: async () => {
+            subscriber.close();
+          },
+        };
       },
       connections: () => 1,
       close: async () => {
@@ -240,6 +349,8 @@ export const STUB_ADAPTER: ClientAdapter = {
       lpush: command,
       blpop: command,
       setBatch: (keys) => Promise.all(keys.map(command)),
+      incrTransaction: command,
+      subscribe: () => Promise.resolve({ connections: () => 0, close: () => Promise.resolve() }),
       connections: () => 0,
       close: () => Promise.resolve(),
     });
@@ -266,6 +377,7 @@ export class RawConnection {
   #awaited = 0;
   #resolve: (() => void) | undefined;
   #failure: Error | undefined;
+  #onUnawaited: ((lines: number) => void) | undefined;
 
   private constructor(socket: net.Socket) {
     this.#socket = socket;
@@ -275,6 +387,11 @@ export class RawConnection {
       while (at !== -1) {
         this.#awaited--;
         at = chunk.indexOf(10, at + 1);
+      }
+      if (this.#awaited < 0 && this.#onUnawaited !== undefined) {
+        const lines = -this.#awaited;
+        this.#awaited = 0;
+        this.#onUnawaited(lines);
       }
       if (this.#awaited <= 0 && this.#resolve !== undefined) {
         const resolve = this.#resolve;
@@ -305,6 +422,24 @@ export class RawConnection {
       this.#resolve = resolve;
       this.#socket.write(command);
     });
+  }
+
+  /**
+   * Calls `listener` with the count of line feeds that arrive beyond those awaited (pushes, such
+   * as pubsub messages), chunk by chunk.
+   */
+  onUnawaitedLines(listener: (lines: number) => void): void {
+    this.#onUnawaited = listener;
+  }
+
+  /**
+   * Writes `command` without waiting for its replies (their `lines` line feeds are still counted),
+   * for pipelining: a {@link RawConnection.request} after it resolves once every reply is in.
+   */
+  send(command: Buffer, lines: number): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    this.#awaited += lines;
+    this.#socket.write(command);
   }
 
   close(): Promise<void> {

@@ -3,7 +3,8 @@
  * until told to stop; the worker decides when the measured window opens and closes.
  *
  * An "op" is one command (a SET and the GET after it are two), except in `pipeline`, where a batch
- * of 100 SETs counts 100 ops and its latency is the batch's.
+ * of 100 SETs counts 100 ops and its latency is the batch's; in `transaction`, where one op is one
+ * MULTI … EXEC transaction; and in `pubsub`, where one op is one message received by the subscriber.
  *
  * @module
  */
@@ -47,6 +48,22 @@ const BATCH = 100;
 /** BLPOP timeout; a pop that times out fails the run. */
 const BLPOP_TIMEOUT_S = 5;
 export const BLOCKING_CALLERS = 8;
+/** `transaction`: callers, INCRs per transaction, and the keys they spread over. */
+const TX_CALLERS = 100;
+const TX_INCRS = 10;
+const TX_KEYSPACE = 100;
+/**
+ * `pubsub`: channels; PUBLISHes per write (5 rounds over the channels: few writes, so the
+ * publisher's share of the process's CPU stays small); messages published but not yet received
+ * at most (the publisher's backpressure).
+ */
+const PUBSUB_CHANNELS = 100;
+const PUBSUB_BATCH = 500;
+const PUBSUB_WINDOW = 3000;
+/** Batches of PUBLISHes whose write time is kept: more than the window holds. */
+const PUBSUB_STAMPS = 64;
+/** A subscriber that receives nothing for this long while messages are due fails the run. */
+const PUBSUB_STALL_MS = 5000;
 
 function keys(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `bench:${prefix}:${i}`);
@@ -193,8 +210,151 @@ const blocking: Workload = {
   },
 };
 
+const transaction: Workload = {
+  name: "transaction",
+  description:
+    `${TX_CALLERS} callers, each looping one transaction: MULTI, ${TX_INCRS} INCRs, EXEC, through the library's ` +
+    `transaction API. Caller i INCRs the ${TX_INCRS} consecutive keys from ${TX_INCRS}·i mod ${TX_KEYSPACE} ` +
+    `(${TX_KEYSPACE} keys; each key is in ${(TX_CALLERS * TX_INCRS) / TX_KEYSPACE} callers' transactions). ` +
+    `One op is one transaction (${TX_INCRS + 2} commands); latency per transaction.`,
+  prepare: (adapter, host, port) =>
+    withClient(adapter, host, port, async (client) => {
+      const allKeys = keys("tx", TX_KEYSPACE);
+      const perCaller = Array.from({ length: TX_CALLERS }, (_, caller) =>
+        Array.from({ length: TX_INCRS }, (_, j) => allKeys[(caller * TX_INCRS + j) % TX_KEYSPACE]!),
+      );
+      return timedLoops(TX_CALLERS, (caller) => client.incrTransaction(perCaller[caller]!));
+    }),
+};
+
+/** A subscriber under test: it calls `received(n)` as its messages arrive (n at a time). */
+type OpenSubscriber = (
+  channels: readonly string[],
+  received: (count: number) => void,
+) => Promise<{ connections(): number; close(): Promise<void> }>;
+
+/**
+ * The `pubsub` run around a subscriber: a raw-socket publisher writes batches of PUBLISHes
+ * (round-robin over the channels), pipelined, keeping at most {@link PUBSUB_WINDOW} messages published but
+ * not yet received, so the subscriber sets the pace and nothing piles up in memory. A message's
+ * latency runs from the write of its batch to its receipt: messages of the one publisher arrive in
+ * the order published, so the n-th message received came from batch ⌊n / {@link PUBSUB_BATCH}⌋.
+ */
+async function pubsubRun(host: string, port: number, openSubscriber: OpenSubscriber): Promise<Prepared> {
+  const channels = keys("ch", PUBSUB_CHANNELS);
+  const batch = Buffer.concat(
+    Array.from({ length: PUBSUB_BATCH }, (_, i) => encodeCommand("PUBLISH", channels[i % PUBSUB_CHANNELS]!, SMALL)),
+  );
+  const stamps = new Float64Array(PUBSUB_STAMPS);
+  const publisher = await RawConnection.open(host, port);
+  let published = 0;
+  let received = 0;
+  let control: Control | undefined;
+  let finished: ((error?: unknown) => void) | undefined;
+
+  const pump = (): void => {
+    if (control === undefined) return;
+    try {
+      while (control.running && published - received <= PUBSUB_WINDOW - PUBSUB_BATCH) {
+        stamps[(published / PUBSUB_BATCH) % PUBSUB_STAMPS] = performance.now();
+        publisher.send(batch, PUBSUB_BATCH); // each reply is one line, ":1"
+        published += PUBSUB_BATCH;
+      }
+    } catch (error) {
+      finished?.(error);
+    }
+  };
+  const onReceived = (count: number): void => {
+    const before = received;
+    received += count;
+    if (control === undefined) return;
+    control.main.record(stamps[Math.floor(before / PUBSUB_BATCH) % PUBSUB_STAMPS]!, count);
+    if (Math.floor(received / PUBSUB_BATCH) !== Math.floor(before / PUBSUB_BATCH)) pump();
+    if (!control.running && received >= published) finished?.();
+  };
+
+  let subscriber: Awaited<ReturnType<OpenSubscriber>>;
+  try {
+    subscriber = await openSubscriber(channels, onReceived);
+  } catch (error) {
+    await publisher.close();
+    throw error;
+  }
+  return {
+    run: (runControl) =>
+      new Promise<void>((resolve, reject) => {
+        control = runControl;
+        let seen = received;
+        let quietSince = performance.now();
+        const watchdog = setInterval(() => {
+          if (!runControl.running && received >= published) finished?.();
+          else if (received !== seen) {
+            seen = received;
+            quietSince = performance.now();
+          } else if (performance.now() - quietSince > PUBSUB_STALL_MS) {
+            finished?.(new Error(`subscriber stalled: ${published - received} of ${published} messages published were not received`));
+          }
+        }, 100);
+        finished = (error) => {
+          clearInterval(watchdog);
+          finished = undefined;
+          if (error === undefined) resolve();
+          else reject(error instanceof Error ? error : new Error(String(error)));
+        };
+        pump();
+      }),
+    connections: () => subscriber.connections(),
+    close: async () => {
+      await subscriber.close();
+      await publisher.close();
+    },
+  };
+}
+
+const pubsub: Workload = {
+  name: "pubsub",
+  description:
+    `One subscriber on ${PUBSUB_CHANNELS} channels (the library's subscriber API) and one publisher on a raw socket, ` +
+    `the same for every client: PUBLISHes of 100-byte messages round-robin over the channels, pre-encoded, ` +
+    `written ${PUBSUB_BATCH} to a write without waiting for replies, at most ${PUBSUB_WINDOW} messages published ` +
+    "and not yet received (so the subscriber sets the pace). One op is one message received; latency is from the " +
+    `write of its batch to its receipt (mostly the window's queue: ~${PUBSUB_WINDOW} messages / the rate). ` +
+    "CPU per op is the whole process's, the publisher's included (the raw ceiling row, publisher and bare-socket " +
+    "subscriber together, bounds that share). " +
+    "Raw ceiling: the subscriber is a bare socket too, counting messages by their line feeds.",
+  prepare: async (adapter, host, port) => {
+    const client = await adapter.open({ host, port });
+    try {
+      return await pubsubRun(host, port, async (channels, received) => {
+        const subscription = await client.subscribe(channels, () => received(1));
+        return {
+          connections: () => client.connections() + subscription.connections(),
+          close: async () => {
+            await subscription.close();
+            await client.close();
+          },
+        };
+      });
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+  },
+};
+
 /** The workloads in the order they run. */
-export const WORKLOADS: readonly Workload[] = [serial, concurrent(100), concurrent(1000), pipeline, large, fanin, mixed, blocking];
+export const WORKLOADS: readonly Workload[] = [
+  serial,
+  concurrent(100),
+  concurrent(1000),
+  pipeline,
+  transaction,
+  large,
+  fanin,
+  mixed,
+  blocking,
+  pubsub,
+];
 
 /** A workload by name; `concurrentN` works for any N (the scaling benchmark uses it). */
 export function workloadNamed(name: string): Workload | undefined {
@@ -204,7 +364,12 @@ export function workloadNamed(name: string): Workload | undefined {
   return callers === undefined ? undefined : concurrent(Number(callers));
 }
 
-/** The raw-socket floor (`serial`) and ceiling (`pipeline`); other workloads have no raw form. */
+/** Line feeds of one RESP2 message push: *3, $7, message, $len, channel, $len, data. */
+const RAW_MESSAGE_LINES = 7;
+/** Line feeds of one RESP2 subscribe confirmation: *3, $9, subscribe, $len, channel, :count. */
+const RAW_SUBSCRIBED_LINES = 6;
+
+/** The raw-socket floor (`serial`) and ceilings (`pipeline`, `pubsub`); other workloads have no raw form. */
 export const RAW_WORKLOADS: ReadonlyMap<string, (host: string, port: number) => Promise<Prepared>> = new Map([
   [
     "serial",
@@ -245,5 +410,21 @@ export const RAW_WORKLOADS: ReadonlyMap<string, (host: string, port: number) => 
         close: () => connection.close(),
       };
     },
+  ],
+  [
+    "pubsub",
+    (host: string, port: number): Promise<Prepared> =>
+      pubsubRun(host, port, async (channels, received) => {
+        const connection = await RawConnection.open(host, port);
+        await connection.request(encodeCommand("SUBSCRIBE", ...channels), RAW_SUBSCRIBED_LINES * channels.length);
+        let lines = 0;
+        connection.onUnawaitedLines((count) => {
+          const before = Math.floor(lines / RAW_MESSAGE_LINES);
+          lines += count;
+          const messages = Math.floor(lines / RAW_MESSAGE_LINES) - before;
+          if (messages > 0) received(messages);
+        });
+        return { connections: () => 1, close: () => connection.close() };
+      }),
   ],
 ]);
