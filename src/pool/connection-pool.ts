@@ -50,7 +50,7 @@ import {
   TimeoutError,
 } from "../errors.js";
 import type { BaseConnection, BaseConnectionOptions } from "../connection/base-connection.js";
-import { TCPLocation, UnixDomainSocketLocation } from "../connection/location.js";
+import { type Location, TCPLocation, UnixDomainSocketLocation } from "../connection/location.js";
 import { TCPConnection } from "../connection/tcp-connection.js";
 import { UnixDomainSocketConnection } from "../connection/unix-connection.js";
 import { Fifo } from "../internal/fifo.js";
@@ -118,7 +118,12 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * with `O`, so a pool's type does not depend on its connection class: any pool can be shared
    * with any client.
    */
-  readonly #createConnection: () => BaseConnection;
+  #createConnection: () => BaseConnection;
+  /** Makes the connection factory for a location (see {@link ConnectionPool.retarget}). */
+  readonly #factoryFor: (location: Location | undefined) => () => BaseConnection;
+  /** Bumped by {@link ConnectionPool.retarget}: connections of an older generation are out of service. */
+  #generation = 0;
+  readonly #generationOf = new WeakMap<BaseConnection, number>();
 
   readonly #connecting = new Set<BaseConnection>();
   readonly #multiplexed: BaseConnection[] = [];
@@ -164,11 +169,33 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       if (!POOL_SETTING_KEYS.has(key)) connectionOptions[key] = value;
     }
     const custom = options.connectionClass;
-    if (custom !== undefined) {
-      this.#createConnection = () => new custom(connectionOptions as O);
-    } else {
-      this.#createConnection = defaultConnectionFactory(connectionOptions);
-    }
+    this.#factoryFor = (location) => {
+      const forLocation = location === undefined ? connectionOptions : { ...connectionOptions, location };
+      if (custom !== undefined) return () => new custom(forLocation as O);
+      return defaultConnectionFactory(forLocation);
+    };
+    this.#createConnection = this.#factoryFor(undefined);
+  }
+
+  /**
+   * Points the pool at another server — a sentinel's new primary after a failover — without
+   * touching the clients that use it. Connections opened from now on go to `location`; every
+   * connection to the old server is out of service at once: shared and idle ones are closed
+   * gracefully (replies in flight still arrive, nothing new is sent on them), leased ones are
+   * closed when their holder gives them back, and ones still connecting are closed when ready
+   * (the requests waiting for them fail as never written, so the client retries them here).
+   */
+  retarget(location: Location): void {
+    this.#createConnection = this.#factoryFor(location);
+    this.#generation++;
+    for (const connection of [...this.#multiplexed, ...this.#idle]) this.#retire(connection);
+    this.#openingMultiplexed = undefined;
+    this.#openingBulk = undefined;
+  }
+
+  /** Whether `connection` was opened before the last {@link ConnectionPool.retarget}. */
+  #isStale(connection: BaseConnection): boolean {
+    return this.#generationOf.get(connection) !== this.#generation;
   }
 
   /**
@@ -387,8 +414,12 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   release(connection: BaseConnection): void {
     if (!this.#dedicated.delete(connection)) return;
     if (connection.isClosed) return;
-    if (!this.#isOpen) {
+    if (!this.#isOpen || this.#isStale(connection)) {
+      // Out of service (the pool closed, or moved to another server): closed, its slot kept
+      // until the socket has closed.
+      this.#retiring.add(connection);
       void connection.close();
+      this.#serveWaiters();
       return;
     }
     this.#idle.push(connection);
@@ -507,6 +538,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   #open(dedicated: boolean, bulk = false): Promise<BaseConnection> {
     const connection = this.#createConnection();
     this.#created++;
+    this.#generationOf.set(connection, this.#generation);
     this.#connecting.add(connection);
     connection.observer = this;
     const opened = connection.connect().then(
@@ -515,6 +547,12 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
         if (!this.#isOpen) {
           void connection.close();
           throw new ClientClosedError("the connection pool was closed while connecting");
+        }
+        if (this.#isStale(connection)) {
+          this.#retiring.add(connection);
+          void connection.close();
+          this.#serveWaiters();
+          throw new ConnectionError(`the pool moved off ${connection.address} while connecting`, { written: false });
         }
         this.#place(connection, dedicated);
         if (!dedicated && bulk && (this.#bulk === undefined || this.#bulk.isClosed)) this.#bulk = connection;
