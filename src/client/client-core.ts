@@ -20,9 +20,11 @@ import { rejection, Request, RequestLane, RequestState } from "../connection/req
 import { AbortError, ClientClosedError, ConnectionError, InvalidArgumentError, RedisError, TimeoutError } from "../errors.js";
 import type { Lease, LeaseOptions, LeaseSource, RequestTarget } from "../pool/target.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
-import type { OrderedLease, PipelineHost } from "../pipeline/host.js";
+import { type BatchCommand, type BatchOutcome, gatesPassed, sendBatch } from "../pipeline/batch.js";
+import type { BatchTurn, OrderedLease, PipelineHost } from "../pipeline/host.js";
 import { ACQUIRING, KeyOrder, type OrderedRequest, type OrderHost, type Place } from "./key-order.js";
 import { grantLease, LeaseTicket } from "./ordered-lease.js";
+import { batchCalls, SharedBatchRequest, sharedBatchRequests } from "./shared-batch.js";
 import type { RetryPolicy } from "./retry.js";
 
 /** Per-call options, given through `client.withOptions(…)`. */
@@ -123,30 +125,74 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
    * now, or, while the client connects, in the order its calls were made.
    */
   leaseInOrder(keys: readonly RedisArgument[] | undefined, holdOrder: boolean, options: LeaseOptions): Promise<OrderedLease> {
-    return new Promise((resolve, reject) => {
-      const ticket = new LeaseTicket(keys, holdOrder, options, resolve, reject);
-      ticket.arm((error) => {
-        this.order.done(ticket);
-        ticket.fail(error);
-      });
-      if (ticket.isDone) return;
-      if (this.#state === ClientState.Connected) this.#routeTicket(ticket, false);
-      else if (this.#state === ClientState.Closed) ticket.fail(new ClientClosedError("the client is closed; call connect() to use it again"));
-      else {
-        this.connect().then(
-          () => this.#routeTicket(ticket, false),
-          (error: unknown) => ticket.fail(error as RedisError),
-        );
+    return new Promise((resolve, reject) => this.#enterTicket(new LeaseTicket(keys, holdOrder, options, resolve, reject)));
+  }
+
+  /** {@link PipelineHost}: a batch's turn in the order, on a shared connection when it may (see `shared-batch.ts`). */
+  takeTurn(keys: readonly RedisArgument[] | undefined, shareable: readonly BatchCommand[] | undefined, options: LeaseOptions): Promise<BatchTurn> {
+    if (shareable !== undefined && this.#state === ClientState.Connected && gatesPassed(this, shareable)) {
+      // The fast path: nothing of this client's in flight stands in the way; no ticket at all.
+      const connection = this.target.multiplexed(false);
+      const calls = connection === undefined ? undefined : batchCalls(shareable);
+      if (connection !== undefined && calls !== undefined && this.order.admitsBatch(connection, calls)) {
+        return Promise.resolve({ outcome: this.#sendShared(connection, shareable, calls) });
       }
+    }
+    return new Promise((resolve, reject) => {
+      const ticket = new LeaseTicket(keys, true, options, (lease) => resolve({ lease }), reject);
+      ticket.shareable = shareable;
+      ticket.sentShared = (outcome) => resolve({ outcome });
+      this.#enterTicket(ticket);
     });
   }
 
-  /** Takes the ticket's place in the order, and its lease when its turn has come; `false`: it waits. */
+  /** Puts a ticket in the order, bounded by its timeout and signal; once connected when the client is not yet. */
+  #enterTicket(ticket: LeaseTicket): void {
+    ticket.arm((error) => {
+      this.order.done(ticket);
+      ticket.fail(error);
+    });
+    if (ticket.isDone) return;
+    if (this.#state === ClientState.Connected) this.#routeTicket(ticket, false);
+    else if (this.#state === ClientState.Closed) ticket.fail(new ClientClosedError("the client is closed; call connect() to use it again"));
+    else {
+      this.connect().then(
+        () => this.#routeTicket(ticket, false),
+        (error: unknown) => ticket.fail(error as RedisError),
+      );
+    }
+  }
+
+  /** Takes the ticket's place in the order, and its lease (or a shared connection) when its turn has come; `false`: it waits. */
   #routeTicket(ticket: LeaseTicket, queued: boolean): boolean {
     if (ticket.isDone) return true; // timed out or aborted meanwhile
+    // Its turn in the FIFO: a shareable batch may follow its keys onto the shared connection
+    // they are in flight on, where a lease would have to wait for them.
+    if (queued && this.#shareTurn(ticket)) return true;
     if (this.order.route(ticket, queued ? (ticket.mark as KeyScope) : ticket.scope, undefined, queued) === "hold") return false;
-    grantLease(ticket, this.order, this.target);
+    if (!this.#shareTurn(ticket)) grantLease(ticket, this.order, this.target);
     return true;
+  }
+
+  /** At a shareable batch's turn: sends it on a shared connection if the order lets every call of it go there. */
+  #shareTurn(ticket: LeaseTicket): boolean {
+    const commands = ticket.shareable;
+    if (commands === undefined || !gatesPassed(this, commands)) return false;
+    const connection = this.target.multiplexed(false);
+    if (connection === undefined) return false;
+    const calls = batchCalls(commands);
+    if (!this.order.shareTurn(ticket, connection, calls)) return false;
+    ticket.disarm();
+    ticket.state = RequestState.Settled;
+    const outcome = this.#sendShared(connection, commands, calls);
+    this.order.done(ticket); // untracked already: lets the order settle back to single mode
+    ticket.sentShared?.(outcome);
+    return true;
+  }
+
+  /** Sends a batch contiguously on a shared connection, each call tracked there by the order. */
+  #sendShared(connection: BaseConnection, commands: readonly BatchCommand[], calls: ReturnType<typeof batchCalls>): Promise<BatchOutcome> {
+    return sendBatch(connection, commands, { gateScope: this, request: sharedBatchRequests(this.order, connection, calls) });
   }
 
   /** {@link PipelineHost}: the retry policy's answer for a batch lost with its connection. */
@@ -325,6 +371,7 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
 
   /** {@link OrderHost}: whether the request is this client's. */
   owns(request: Request): request is OrderedRequest {
+    if (request instanceof SharedBatchRequest) return request.order === this.order;
     return request instanceof ClientRequest && request.core === this;
   }
 

@@ -139,6 +139,56 @@ export class KeyOrder<R extends OrderedRequest> {
   }
 
   /**
+   * Whether a batch whose calls name `calls` may go on the shared `connection` now, all of it:
+   * in single mode, when every tracked call in flight is there already; in multi mode, when none
+   * of its calls conflicts with a waiting call and each would be routed there (its keys are in
+   * flight there or nowhere). Then {@link KeyOrder.placeOn} tracks each call as it is sent.
+   */
+  admitsBatch(connection: BaseConnection, calls: readonly { readonly scope: KeyScope; readonly keys: readonly RedisArgument[] | undefined }[]): boolean {
+    if (!this.#multi) return this.#waiting.length === 0 && (this.#homeCount === 0 || connection === this.#home);
+    for (const { scope, keys } of calls) {
+      if (scope === KeyScope.None) continue;
+      if (this.#conflictsWithWaiting(scope, keys)) return false;
+      if (this.#decide(false, scope, keys, connection) !== connection) return false;
+    }
+    return true;
+  }
+
+  /**
+   * At a batch ticket's turn (its `route` gave {@link ACQUIRING}): whether the batch may go on the
+   * shared `connection` instead of a lease — each of its calls would be routed there but for the
+   * ticket itself. If so the ticket is no longer tracked (the caller then sends the calls with
+   * {@link KeyOrder.placeOn} and ends the ticket with `done`); if not, nothing changes.
+   */
+  shareTurn(ticket: R, connection: BaseConnection, calls: readonly { readonly scope: KeyScope; readonly keys: readonly RedisArgument[] | undefined }[]): boolean {
+    const scope = ticket.mark as KeyScope;
+    const keys = scope === KeyScope.Keys ? ticket.keys() : undefined;
+    const place = ticket.place;
+    const tracked = this.#multi && scope !== KeyScope.None && place !== undefined && ticket.epoch === this.#epoch;
+    if (tracked) this.#untrack(ticket, scope, keys);
+    const shareable = this.#multi
+      ? calls.every((call) => call.scope === KeyScope.None || this.#decide(false, call.scope, call.keys, connection) === connection)
+      : this.#homeCount === 0 || connection === this.#home;
+    if (!shareable) {
+      if (tracked) this.#track(ticket, scope, keys, place);
+      return false;
+    }
+    ticket.mark = 0;
+    ticket.place = undefined;
+    return true;
+  }
+
+  /** Tracks a call of a batch {@link KeyOrder.admitsBatch} let go on `connection`. */
+  placeOn(request: R, connection: BaseConnection, scope: KeyScope): void {
+    if (scope === KeyScope.None) return;
+    if (!this.#multi) {
+      this.admit(request, connection, scope);
+      return;
+    }
+    this.#track(request, scope, scope === KeyScope.Keys ? request.keys() : undefined, connection);
+  }
+
+  /**
    * Where `request` goes: the connection to send it on, {@link ACQUIRING} (ask the pool), or
    * `"hold"`: it waits in the FIFO (`queued`: it is there already and stays). Tracks it at the
    * place returned. `proposed` is the shared connection the pool offers, if any.
@@ -179,7 +229,11 @@ export class KeyOrder<R extends OrderedRequest> {
    */
   done(request: R): void {
     const mark = request.mark;
-    if (mark === 0) return;
+    if (mark === 0) {
+      // An untracked call (a keyless batch) may still have switched to multi mode on its way.
+      if (this.#multi) this.#afterChange();
+      return;
+    }
     request.mark = 0;
     if (!this.#multi) {
       this.#homeCount--;

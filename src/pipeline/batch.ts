@@ -39,8 +39,33 @@ export interface BatchCommand {
   readonly gate?: boolean;
 }
 
-/** Per connection, the gate commands Redis accepted there (see {@link BatchCommand.gate}). */
-const passedGates = new WeakMap<BaseConnection, Set<string>>();
+/**
+ * The gate commands Redis accepted, per scope (see {@link BatchCommand.gate}): by default a
+ * connection; a client passes itself, since its connections share one ACL user.
+ */
+const passedGates = new WeakMap<object, Set<string>>();
+
+/** Whether every gate command of `commands` was accepted in `scope` before: the batch then goes in one write. */
+export function gatesPassed(scope: object, commands: readonly BatchCommand[]): boolean {
+  const passed = passedGates.get(scope);
+  return commands.every((command) => command.gate !== true || passed?.has(gateName(command)) === true);
+}
+
+/** Where a batch's request reports its outcome. */
+export interface BatchSlot {
+  /** A reply (through the command's transform) or a reply error, for the command at `index`. */
+  answer(index: number, value: unknown): void;
+  /** The request failed with its connection (`written`: it may have reached Redis). */
+  lose(error: RedisError, written: boolean): void;
+}
+
+/** How a batch is sent. */
+export interface BatchSendOptions {
+  /** Where accepted gate commands are remembered. @defaultValue the connection */
+  readonly gateScope?: object;
+  /** Makes the request for one command; by default a plain {@link BatchRequest}. */
+  readonly request?: (slot: BatchSlot, index: number, command: BatchCommand) => Request;
+}
 
 /** How a batch ended. */
 export interface BatchOutcome {
@@ -53,11 +78,15 @@ export interface BatchOutcome {
 }
 
 /** Sends `commands` on `connection`; resolves once each is answered or the connection is lost. */
-export function sendBatch(connection: BaseConnection, commands: readonly BatchCommand[]): Promise<BatchOutcome> {
-  return new BatchRun(connection, commands).run();
+export function sendBatch(connection: BaseConnection, commands: readonly BatchCommand[], options: BatchSendOptions = {}): Promise<BatchOutcome> {
+  return new BatchRun(connection, commands, options.gateScope ?? connection, options.request ?? newBatchRequest).run();
 }
 
-class BatchRun {
+function newBatchRequest(slot: BatchSlot, index: number, command: BatchCommand): Request {
+  return new BatchRequest(slot, index, command);
+}
+
+class BatchRun implements BatchSlot {
   readonly replies: unknown[];
   /** Commands answered or lost. */
   #settled = 0;
@@ -72,6 +101,8 @@ class BatchRun {
   constructor(
     readonly connection: BaseConnection,
     readonly commands: readonly BatchCommand[],
+    readonly gateScope: object,
+    readonly makeRequest: (slot: BatchSlot, index: number, command: BatchCommand) => Request,
   ) {
     this.replies = new Array<unknown>(commands.length);
   }
@@ -86,9 +117,9 @@ class BatchRun {
       for (let index = this.#sent; index < end; index++) {
         const command = this.commands[index] as BatchCommand;
         this.#sent++;
-        this.connection.send(new BatchRequest(this, index, command));
+        this.connection.send(this.makeRequest(this, index, command));
         if (this.#lostError !== undefined) break;
-        if (command.gate === true && !passedGates.get(this.connection)?.has(gateName(command))) {
+        if (command.gate === true && !passedGates.get(this.gateScope)?.has(gateName(command))) {
           gate = command;
           break;
         }
@@ -106,8 +137,8 @@ class BatchRun {
     await this.#settledUpTo(this.#sent);
     const reply = this.replies[this.#sent - 1];
     if (this.#lostError !== undefined || reply instanceof ResponseError) return false;
-    let passed = passedGates.get(this.connection);
-    if (passed === undefined) passedGates.set(this.connection, (passed = new Set()));
+    let passed = passedGates.get(this.gateScope);
+    if (passed === undefined) passedGates.set(this.gateScope, (passed = new Set()));
     passed.add(gateName(gate));
     return true;
   }
@@ -143,10 +174,10 @@ class BatchRun {
   }
 }
 
-/** One command of a batch: its outcome goes to its place in the batch. */
-class BatchRequest extends Request {
+/** One command of a batch: its outcome goes to its place in the batch. Owners may extend it. */
+export class BatchRequest extends Request {
   constructor(
-    readonly run: BatchRun,
+    readonly run: BatchSlot,
     readonly index: number,
     command: BatchCommand,
   ) {

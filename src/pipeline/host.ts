@@ -8,6 +8,7 @@ import type { RedisError } from "../errors.js";
 import type { BaseConnection } from "../connection/base-connection.js";
 import type { LeaseOptions } from "../pool/target.js";
 import type { RedisArgument } from "../protocol/values.js";
+import type { BatchCommand, BatchOutcome } from "./batch.js";
 
 /**
  * A leased connection that also holds a place in the client's program order per key: calls the
@@ -28,6 +29,9 @@ export interface OrderedLease {
   destroy(error?: RedisError): void;
 }
 
+/** How a batch's turn came: sent on a shared connection (its outcome to come), or with a lease to send it on. */
+export type BatchTurn = { readonly outcome: Promise<BatchOutcome>; readonly lease?: undefined } | { readonly lease: OrderedLease; readonly outcome?: undefined };
+
 /** The client side of pipelines and transactions. */
 export interface PipelineHost {
   /**
@@ -38,6 +42,14 @@ export interface PipelineHost {
    * callback may itself write its keys through the client).
    */
   leaseInOrder(keys: readonly RedisArgument[] | undefined, holdOrder: boolean, options: LeaseOptions): Promise<OrderedLease>;
+  /**
+   * Takes a batch's place in program order, as {@link PipelineHost.leaseInOrder} does (later calls
+   * on its keys wait until it is done), and when its turn comes sends it on a shared connection
+   * if `shareable` names its commands and it may go there — contiguous, in one write, its
+   * commands then tracked one by one as plain calls are, never retried — or else leases a
+   * connection for it. A batch that may go on a shared connection at once never waits at all.
+   */
+  takeTurn(keys: readonly RedisArgument[] | undefined, shareable: readonly BatchCommand[] | undefined, options: LeaseOptions): Promise<BatchTurn>;
   /**
    * The retry policy's answer for a batch lost with its connection: milliseconds to wait before
    * sending it again, or `undefined` to fail it. `readOnly`: every command in it only reads.

@@ -31,7 +31,7 @@ import {
 import type { LeaseOptions } from "../pool/target.js";
 import { assertEncodable } from "../protocol/encoder.js";
 import type { RedisArgument, ReplyContext, ReplyTransform, RESPValue, RESPVersion } from "../protocol/values.js";
-import { type BatchCommand, type BatchOutcome, sendBatch } from "./batch.js";
+import { BATCH_CHUNK, type BatchCommand, type BatchOutcome, sendBatch } from "./batch.js";
 import type { PipelineHost } from "./host.js";
 import type { RedisFunction, Script } from "./script.js";
 
@@ -76,9 +76,10 @@ export interface BatchRunner {
   /**
    * Sends `commands` (already framed with MULTI/EXEC for a transaction). `keys`: what the batch
    * names, for program order (`undefined`: any key); `readOnly`: every command only reads, so a
-   * batch lost after its write may be sent again.
+   * batch lost after its write may be sent again; `shareable`: the batch may go on a shared
+   * connection (see {@link Pipeline.exec}).
    */
-  run(commands: readonly BatchCommand[], keys: readonly RedisArgument[] | undefined, readOnly: boolean): Promise<BatchOutcome>;
+  run(commands: readonly BatchCommand[], keys: readonly RedisArgument[] | undefined, readOnly: boolean, shareable?: boolean): Promise<BatchOutcome>;
 }
 
 /** One queued command. */
@@ -234,8 +235,11 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
     }));
     const main = this.#transaction ? this.#framed() : queued;
     const commands: readonly BatchCommand[] = preload.length === 0 ? main : [...preload, ...main];
+    // A batch of one write, with nothing that waits on purpose and no script to load first, may
+    // share a connection: contiguous there, it runs as it would alone (MULTI … EXEC included).
+    const shareable = preload.length === 0 && commands.length <= BATCH_CHUNK && !queued.some((command) => command.blocking);
     // The order is taken now, before any await: calls issued after exec() come after it.
-    const sent = await this.#runner.run(commands, pipelineKeys(queued), queued.every(isReadOnly));
+    const sent = await this.#runner.run(commands, pipelineKeys(queued), queued.every(isReadOnly), shareable);
     if (sent.lost !== undefined) throw lostBatchError(sent, commands.length);
     const outcome = preload.length === 0 ? sent : { ...sent, replies: sent.replies.slice(preload.length) };
     const results = this.#transaction ? this.#execResults(outcome) : outcome.replies;
@@ -379,12 +383,19 @@ export class LeasedBatchRunner implements BatchRunner {
     readonly options: LeaseOptions = {},
   ) {}
 
-  async run(commands: readonly BatchCommand[], keys: readonly RedisArgument[] | undefined, readOnly: boolean): Promise<BatchOutcome> {
-    const lease = await this.host.leaseInOrder(keys, true, this.options);
+  async run(commands: readonly BatchCommand[], keys: readonly RedisArgument[] | undefined, readOnly: boolean, shareable = false): Promise<BatchOutcome> {
+    const turn = await this.host.takeTurn(keys, shareable ? commands : undefined, this.options);
+    let lease = turn.lease;
+    if (lease === undefined) {
+      const outcome = await (turn.outcome as Promise<BatchOutcome>);
+      // Lost before any of it was written: nothing ran, so it goes again, on a lease of its own.
+      if (outcome.lost === undefined || outcome.lost.written || outcome.lost.answered > 0) return outcome;
+      lease = await this.host.leaseInOrder(keys, true, this.options);
+    }
     try {
       let connection = lease.connection;
       for (let attempts = 1; ; attempts++) {
-        const outcome = await sendBatch(connection, commands);
+        const outcome = await sendBatch(connection, commands, { gateScope: this.host });
         const lost = outcome.lost;
         if (lost === undefined) return outcome;
         // Its connection may still be open (a command that could not be written ended the batch):

@@ -58,3 +58,53 @@ describe("program order around a pipeline", () => {
     assert.equal(await client.get("batch:watched"), "11");
   });
 });
+
+describe("program order around a pipeline on the shared connection", () => {
+  it("a large write after a small pipeline on its key runs after it, though it travels on the bulk lane", async () => {
+    await using client = new Redis({ port: fixture.server.port });
+    const big = "b".repeat(1024 * 1024);
+    // Ahead of the pipeline's small SET on the same connection, 8 MiB for the server to read: a
+    // write on another connection that did not wait for the pipeline would land first.
+    const filler = "f".repeat(8 * 1024 * 1024);
+    for (let round = 0; round < 10; round++) {
+      const pipeline = client.pipeline().set("batch:filler", filler).set("batch:shared", `small-${round}`).exec();
+      const write = client.set("batch:shared", big);
+      await Promise.all([pipeline, write]);
+      assert.equal(await client.strlen("batch:shared"), big.length, `round ${round}: the pipeline's SET ran last`);
+    }
+  });
+
+  it("a small pipeline and the plain calls around it share one connection (one client id)", async () => {
+    await using client = new Redis({ port: fixture.server.port });
+    const plain = await client.clientId();
+    const [inPipeline] = await client.pipeline().clientId().exec();
+    const [inTransaction] = await client.pipeline({ transaction: true }).clientId().exec();
+    // The first transaction checks MULTI on a lease of its own; later ones share.
+    const [afterCheck] = await client.pipeline({ transaction: true }).clientId().exec();
+    assert.equal(inPipeline, plain);
+    assert.notEqual(inTransaction, plain);
+    assert.equal(afterCheck, plain);
+  });
+});
+
+describe("transactions on the shared connection", () => {
+  it("transactions on one key, issued together, follow each other on the shared connection, each atomic", async () => {
+    await using client = new Redis({ port: fixture.server.port });
+    await client.del(["batch:tx"]);
+    await client.pipeline({ transaction: true }).ping().exec(); // MULTI is checked once, on a lease
+    const created = client.connectionPool.stats.created;
+    const batches = await Promise.all(
+      Array.from({ length: 50 }, () => {
+        const transaction = client.pipeline({ transaction: true });
+        for (let i = 0; i < 10; i++) transaction.incr("batch:tx");
+        return transaction.exec();
+      }),
+    );
+    for (const replies of batches) {
+      const first = Number(replies[0]);
+      assert.deepEqual(replies, Array.from({ length: 10 }, (_, i) => first + i), "a transaction's INCRs are consecutive");
+    }
+    assert.deepEqual(batches.map((replies) => Number(replies[0])).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => 1 + 10 * i));
+    assert.equal(client.connectionPool.stats.created, created, "no connection was leased for them");
+  });
+});

@@ -11,7 +11,7 @@ import type { BaseConnection } from "../../../src/connection/base-connection.js"
 import { type Request, RequestState } from "../../../src/connection/request.js";
 import { ConnectionError, type RedisError, ResponseError, WrongTypeError } from "../../../src/errors.js";
 import { BATCH_CHUNK, BATCH_WINDOW, type BatchCommand, type BatchOutcome, sendBatch } from "../../../src/pipeline/batch.js";
-import type { OrderedLease, PipelineHost } from "../../../src/pipeline/host.js";
+import type { BatchTurn, OrderedLease, PipelineHost } from "../../../src/pipeline/host.js";
 import { LeasedBatchRunner } from "../../../src/pipeline/pipeline.js";
 import type { LeaseOptions } from "../../../src/pool/target.js";
 import type { RedisArgument, ReplyTransform, RESPValue } from "../../../src/protocol/values.js";
@@ -185,6 +185,11 @@ describe("sendBatch", () => {
 
 /** A host whose every lease is on the next connection of `connections`, with the default retry policy. */
 class ScriptedHost implements PipelineHost {
+  /** Batches always take a lease here: the shared path is the client's (tested against real servers). */
+  async takeTurn(keys: readonly RedisArgument[] | undefined, _shareable: unknown, options: LeaseOptions): Promise<BatchTurn> {
+    return { lease: await this.leaseInOrder(keys, true, options) };
+  }
+
   readonly leases: { keys: readonly RedisArgument[] | undefined; holdOrder: boolean; options: LeaseOptions }[] = [];
   released = 0;
   renewed = 0;
