@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Redis } from "../../../src/index.js";
+import { type Pipeline, Redis } from "../../../src/index.js";
 import { untilBlocked } from "../../harness/blocked.js";
 import { standaloneWithSide } from "../../harness/standalone-fixture.js";
 
@@ -95,7 +95,8 @@ describe("transactions on the shared connection", () => {
     const created = client.connectionPool.stats.created;
     const batches = await Promise.all(
       Array.from({ length: 50 }, () => {
-        const transaction = client.pipeline({ transaction: true });
+        // Built in a loop: typed by hand, each call would append one more `number`.
+        const transaction: Pipeline<string, number[]> = client.pipeline({ transaction: true });
         for (let i = 0; i < 10; i++) transaction.incr("batch:tx");
         return transaction.exec();
       }),
