@@ -277,20 +277,22 @@ export class KeyOrder<R extends OrderedRequest> {
   }
 
   #decide(dedicated: boolean, scope: KeyScope, keys: readonly RedisArgument[] | undefined, proposed: BaseConnection | undefined): Route {
-    let only: Place | undefined;
+    // The one place the call's keys are in flight at, or `several`. No closure: this runs for
+    // every call while the order is in multi mode.
+    let only: Place | undefined = this.#any?.place;
     let several = false;
-    const consider = (place: Place): void => {
-      if (only === undefined) only = place;
-      else if (only !== place) several = true;
-    };
-    if (this.#any !== undefined) consider(this.#any.place);
     if (scope === KeyScope.Keys && keys !== undefined) {
-      for (const key of keys) {
-        const entry = this.#keys.get(keyString(key));
-        if (entry !== undefined) consider(entry.place);
+      for (let i = 0; i < keys.length && !several; i++) {
+        const place = this.#keys.get(keyString(keys[i] as RedisArgument))?.place;
+        if (place === undefined) continue;
+        if (only === undefined) only = place;
+        else if (only !== place) several = true;
       }
     } else if (scope === KeyScope.Any) {
-      for (const place of this.#places.keys()) consider(place);
+      for (const place of this.#places.keys()) {
+        if (only === undefined) only = place;
+        else if (only !== place) several = true;
+      }
     }
     if (only === undefined) return dedicated ? ACQUIRING : (proposed ?? ACQUIRING);
     // Dedicated calls behind dedicated calls only: the pool's FIFO keeps them in order.

@@ -270,7 +270,8 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   }
 
   /**
-   * @internal A client's reference (clients call this when they connect): while the pool has
+   * {@link RequestTarget}: a client's reference (clients call this when they connect; code that
+   * owns the pool calls `connect()` instead). While the pool has
    * an owner, borrowing does not extend its lifetime; without one, the pool stays open until the
    * last borrower gives its reference back. Opens the first connection.
    * @returns the reference's token, for {@link ConnectionPool.giveBack}.
@@ -280,7 +281,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   }
 
   /**
-   * @internal Gives back a reference taken with {@link ConnectionPool.borrow}. The last one closes
+   * {@link RequestTarget}: gives back a reference taken with {@link ConnectionPool.borrow}. The last one closes
    * a pool that has no owner. A token from before the pool was last closed is ignored.
    */
   async giveBack(token: number): Promise<void> {
