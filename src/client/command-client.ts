@@ -96,9 +96,10 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
 
   /**
    * A pipeline: commands queued locally on the same typed surface as the client, sent together by
-   * `exec()` on a connection leased for the batch (in one write, up to a thousand commands; in
-   * bounded chunks beyond). With `transaction: true` they run as one MULTI … EXEC. Non-transactional
-   * by default. Program order per key holds: the pipeline runs after this client's earlier calls on
+   * `exec()`: in one write on the client's shared connection when the batch fits one (up to 1 024
+   * commands, none blocking, no script) and program order allows it there; else on a connection
+   * leased for it, in bounded chunks. With `transaction: true` they run as one MULTI … EXEC.
+   * Non-transactional by default. Program order per key holds: the pipeline runs after this client's earlier calls on
    * its keys, and the client's later calls on them run after it.
    *
    * The view's `timeout` and `signal` bound the wait for the pipeline's connection.

@@ -1,6 +1,8 @@
 /**
- * `Pipeline`: commands queued locally on the client's generated surface, then sent together on
- * one leased connection — as they are, or as one MULTI … EXEC transaction.
+ * `Pipeline`: commands queued locally on the client's generated surface, then sent together —
+ * as they are, or as one MULTI … EXEC transaction — contiguously on the client's shared
+ * connection when the batch fits one write and program order allows it there, else on a
+ * connection leased for it (see `PipelineHost.takeTurn`).
  *
  * Each method returns the pipeline with its reply type appended to the result tuple, so
  * `exec()` resolves to a typed tuple. A pipeline runs once.

@@ -18,6 +18,10 @@
  *                 │ cluster: a slot map over node pools (the hint's key)   │
  *                 └────────────────────────────────────────────────────────┘
  * ```
+ * Batches that fit one write need no lease: the client sends them contiguously on its shared
+ * connection when program order allows (see `client/shared-batch.ts`); leases are for the work
+ * that must own a connection — blocking calls, long batches, WATCH, subscriptions, MONITOR.
+ *
  * Connections carry what features add to them without the client's help: push messages go to
  * any number of listeners (`BaseConnection.addPushListener`), and the handshake takes extra
  * commands (`handshakeCommands`) that complete before any request is written.
