@@ -79,6 +79,17 @@ export interface OrderHost<R extends OrderedRequest> {
   redispatch(request: R): boolean;
 }
 
+/** Hash buckets of the keys in flight on `home` in multi mode (a power of two). */
+const HOME_BUCKETS = 4096;
+
+/** The bucket of a key: FNV-1a over its string's UTF-16 units. */
+function bucketOf(key: RedisArgument): number {
+  const name = keyString(key);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) & (HOME_BUCKETS - 1);
+}
+
 /** The decision for one call. */
 export type Route = BaseConnection | typeof ACQUIRING | "hold";
 
@@ -103,7 +114,14 @@ export class KeyOrder<R extends OrderedRequest> {
   #home: BaseConnection | undefined;
   #homeCount = 0;
   #homeAny = 0;
-  /** Multi mode: the tracked calls in flight, by key, and how many are at each place. */
+  /**
+   * Multi mode: the keyed calls in flight on `home`, counted per hash bucket of their keys rather
+   * than indexed (most calls stay on the client's main connection, and counting them costs no
+   * allocation); a bucket that is not zero means "maybe in flight on `home`", which only ever
+   * makes a call follow `home` or wait, never overtake. Cleared when single mode resumes.
+   */
+  readonly #homeBuckets = new Int32Array(HOME_BUCKETS);
+  /** Multi mode: the tracked calls in flight elsewhere, by key, and how many are at each place. */
   readonly #keys = new Map<string, Entry>();
   #any: Entry | undefined;
   readonly #places = new Map<Place, number>();
@@ -282,8 +300,11 @@ export class KeyOrder<R extends OrderedRequest> {
     let only: Place | undefined = this.#any?.place;
     let several = false;
     if (scope === KeyScope.Keys && keys !== undefined) {
+      const home = this.#home;
+      const buckets = this.#homeBuckets;
       for (let i = 0; i < keys.length && !several; i++) {
-        const place = this.#keys.get(keyString(keys[i] as RedisArgument))?.place;
+        const key = keys[i] as RedisArgument;
+        const place = this.#keys.get(keyString(key))?.place ?? (home !== undefined && buckets[bucketOf(key)] !== 0 ? home : undefined);
         if (place === undefined) continue;
         if (only === undefined) only = place;
         else if (only !== place) several = true;
@@ -354,7 +375,13 @@ export class KeyOrder<R extends OrderedRequest> {
     request.mark = scope;
     request.place = place;
     request.epoch = this.#epoch;
-    if (scope === KeyScope.Any) {
+    if (place === this.#home && scope === KeyScope.Keys && keys !== undefined) {
+      const buckets = this.#homeBuckets;
+      for (const key of keys) {
+        const bucket = bucketOf(key);
+        buckets[bucket] = (buckets[bucket] ?? 0) + 1;
+      }
+    } else if (scope === KeyScope.Any) {
       if (this.#any === undefined) this.#any = { place, count: 1 };
       else {
         this.#any.place = place;
@@ -377,7 +404,14 @@ export class KeyOrder<R extends OrderedRequest> {
   #untrack(request: R, scope: KeyScope, keys: readonly RedisArgument[] | undefined): void {
     const place = request.place;
     if (place === undefined) return;
-    if (scope === KeyScope.Any) {
+    // `home` is the same for the whole of a multi-mode period, so this finds what `#track` did.
+    if (place === this.#home && scope === KeyScope.Keys && keys !== undefined) {
+      const buckets = this.#homeBuckets;
+      for (const key of keys) {
+        const bucket = bucketOf(key);
+        buckets[bucket] = (buckets[bucket] ?? 0) - 1;
+      }
+    } else if (scope === KeyScope.Any) {
       const any = this.#any;
       if (any !== undefined && --any.count <= 0) this.#any = undefined;
     } else if (keys !== undefined) {
@@ -434,9 +468,11 @@ export class KeyOrder<R extends OrderedRequest> {
     // it) keeps the order in multi mode, where the batch's keys stay indexed.
     if (typeof home === "symbol" || (home !== undefined && !this.#host.isShared(home))) return;
     this.#multi = false;
-    this.#home = home;
+    // With nothing in flight, the last home stays: the next multi-mode period counts its calls there.
+    this.#home = home ?? this.#home;
     this.#homeCount = count;
     this.#homeAny = this.#any?.count ?? 0;
+    this.#homeBuckets.fill(0);
     this.#keys.clear();
     this.#any = undefined;
     this.#places.clear();
