@@ -125,6 +125,8 @@ export class KeyOrder<R extends OrderedRequest> {
   readonly #keys = new Map<string, Entry>();
   #any: Entry | undefined;
   readonly #places = new Map<Place, number>();
+  /** Multi mode: how many tracked calls are on `home` (kept apart from `#places`: no map work for them). */
+  #homePlaced = 0;
   /** Bumped on each switch to multi mode: a request's `place` is current only with this epoch. */
   #epoch = 0;
   /** The FIFO: calls waiting to be retried first (the first `#retrying`), then held ones. */
@@ -310,6 +312,7 @@ export class KeyOrder<R extends OrderedRequest> {
         else if (only !== place) several = true;
       }
     } else if (scope === KeyScope.Any) {
+      if (this.#homePlaced > 0) only ??= this.#home;
       for (const place of this.#places.keys()) {
         if (only === undefined) only = place;
         else if (only !== place) several = true;
@@ -426,6 +429,10 @@ export class KeyOrder<R extends OrderedRequest> {
   }
 
   #count(place: Place, delta: number): void {
+    if (place === this.#home) {
+      this.#homePlaced += delta;
+      return;
+    }
     const count = (this.#places.get(place) ?? 0) + delta;
     if (count <= 0) this.#places.delete(place);
     else this.#places.set(place, count);
@@ -457,9 +464,9 @@ export class KeyOrder<R extends OrderedRequest> {
       this.#schedulePass();
       return;
     }
-    if (!this.#multi || this.#places.size > 1) return;
-    let home: Place | undefined;
-    let count = 0;
+    if (!this.#multi || this.#places.size + (this.#homePlaced > 0 ? 1 : 0) > 1) return;
+    let home: Place | undefined = this.#homePlaced > 0 ? this.#home : undefined;
+    let count = this.#homePlaced;
     for (const [place, n] of this.#places) {
       home = place;
       count = n;
@@ -473,6 +480,7 @@ export class KeyOrder<R extends OrderedRequest> {
     this.#homeCount = count;
     this.#homeAny = this.#any?.count ?? 0;
     this.#homeBuckets.fill(0);
+    this.#homePlaced = 0;
     this.#keys.clear();
     this.#any = undefined;
     this.#places.clear();
