@@ -184,7 +184,7 @@ export class Request {
     let value: unknown = reply;
     if (this.transform !== undefined) {
       try {
-        value = this.transform(reply, REPLY_CONTEXTS[protocolVersion][this.decodeStrings ? 1 : 0]);
+        value = this.transform(reply, replyContext(protocolVersion, this.decodeStrings));
       } catch (error) {
         this.fail(asRedisError(error));
         return;
@@ -237,6 +237,28 @@ export function rejection(error: RedisError): Promise<never> {
 }
 
 function ignore(): void {}
+
+/** The reply context for a protocol and decoding mode: one frozen object each, never one per reply. */
+export function replyContext(protocolVersion: RESPVersion, decodeStrings: boolean): ReplyContext {
+  return REPLY_CONTEXTS[protocolVersion][decodeStrings ? 1 : 0];
+}
+
+/**
+ * Sends one request on `connection` and resolves to its reply (through `transform`), or rejects
+ * with its error: for owners that hold a connection of their own (a transaction's reads, pubsub's
+ * PINGs), outside any pool's dispatch.
+ */
+export function requestOn<T>(
+  connection: { send(request: Request): void },
+  argv: readonly RedisArgument[],
+  decodeStrings = true,
+  transform?: ReplyTransform<unknown>,
+  blocking = false,
+): Promise<T> {
+  return new Promise<T>((resolve) => {
+    connection.send(new Request(argv, decodeStrings, transform, resolve as (value: unknown) => void, blocking));
+  });
+}
 
 /** Wraps a non-coredis error thrown by a reply transform, keeping it as `cause`. */
 function asRedisError(error: unknown): RedisError {

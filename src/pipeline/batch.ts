@@ -14,9 +14,9 @@
  * @module
  */
 import type { BaseConnection } from "../connection/base-connection.js";
-import { Request, RequestState } from "../connection/request.js";
+import { replyContext, Request, RequestState } from "../connection/request.js";
 import { RedisError, ResponseError } from "../errors.js";
-import type { RedisArgument, ReplyTransform, RESPVersion } from "../protocol/values.js";
+import type { RedisArgument, ReplyTransform, RESPValue, RESPVersion } from "../protocol/values.js";
 
 /** Commands written per chunk. */
 export const BATCH_CHUNK = 1024;
@@ -184,20 +184,51 @@ export class BatchRequest extends Request {
     super(command.argv, command.decodeStrings, command.transform, ignore, command.blocking);
   }
 
+  /** Its reply, read in place: a reply error or an unreadable reply is its result, not a failure. */
+  override complete(reply: RESPValue, protocolVersion: RESPVersion): void {
+    if (this.state === RequestState.Abandoned) {
+      this.abandonedDone();
+      return;
+    }
+    this.settle(readInPlace(reply, this.transform, protocolVersion, this.decodeStrings, this.commandName));
+  }
+
   override settle(value: unknown): void {
     if (this.isDone) return;
     this.state = RequestState.Settled;
     this.run.answer(this.index, value);
   }
 
+  /** Only its connection fails it (lost, or an argument it could not encode): replies go through `complete`. */
   override fail(error: RedisError): void {
     if (this.isDone) return;
     const written = this.state === RequestState.Written;
     this.state = RequestState.Settled;
-    // A reply error (or a reply its transform could not read) is this command's result; any
-    // other failure is the connection's.
-    if (error instanceof ResponseError) this.run.answer(this.index, error);
-    else this.run.lose(error instanceof RedisError ? error : new RedisError(String(error)), written);
+    this.run.lose(error, written);
+  }
+}
+
+/**
+ * A batch command's result from its reply: the reply through `transform`, or the reply's
+ * `ResponseError` (named after `command`), or a `ResponseError` saying the reply could not be
+ * read — in place, where `SettledResults` and `PipelineError` count errors.
+ */
+export function readInPlace(
+  reply: RESPValue,
+  transform: ReplyTransform<unknown> | undefined,
+  protocolVersion: RESPVersion,
+  decodeStrings: boolean,
+  command: string,
+): unknown {
+  if (reply instanceof ResponseError) {
+    reply.command = command;
+    return reply;
+  }
+  if (transform === undefined) return reply;
+  try {
+    return transform(reply, replyContext(protocolVersion, decodeStrings));
+  } catch (error) {
+    return new ResponseError(`ERR reply could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 

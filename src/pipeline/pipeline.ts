@@ -32,8 +32,8 @@ import {
 } from "../errors.js";
 import type { LeaseOptions } from "../pool/target.js";
 import { assertEncodable } from "../protocol/encoder.js";
-import type { RedisArgument, ReplyContext, ReplyTransform, RESPValue, RESPVersion } from "../protocol/values.js";
-import { BATCH_CHUNK, type BatchCommand, type BatchOutcome, sendBatch } from "./batch.js";
+import type { RedisArgument, ReplyTransform, RESPValue } from "../protocol/values.js";
+import { BATCH_CHUNK, type BatchCommand, type BatchOutcome, readInPlace, sendBatch } from "./batch.js";
 import type { PipelineHost } from "./host.js";
 import type { RedisFunction, Script } from "./script.js";
 
@@ -268,8 +268,13 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
     // EXEC's one reply holds every command's: read as Buffers when one of them is binary by
     // nature (DUMP), and each element decoded as its command wants (`#execResults`).
     const exec = frame("EXEC");
-    commands.push({ ...exec, decodeStrings: this.#decodeStrings && !this.#queued.some((command) => command.spec?.binaryReply === true) });
+    commands.push({ ...exec, decodeStrings: this.#decodeStrings && !this.#execReadAsBuffers() });
     return commands;
+  }
+
+  /** Whether EXEC's reply is read as Buffers though the pipeline decodes: a queued command is binary by nature. */
+  #execReadAsBuffers(): boolean {
+    return this.#decodeStrings && this.#queued.some((command) => command.spec?.binaryReply === true);
   }
 
   /** Reads MULTI … EXEC's replies into one result per queued command. */
@@ -293,21 +298,11 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
     if (!Array.isArray(exec) || exec.length !== queued.length) {
       throw new ResponseError(`ERR EXEC answered ${Array.isArray(exec) ? exec.length : "no"} replies for ${queued.length} commands`);
     }
-    const contexts = replyContexts(outcome.protocolVersion);
-    const readAsBuffers = this.#decodeStrings && queued.some((command) => command.spec?.binaryReply === true);
+    const readAsBuffers = this.#execReadAsBuffers();
     return queued.map((command, index) => {
       const element = exec[index] as RESPValue;
       const reply = readAsBuffers && command.decodeStrings ? decodeBuffers(element) : element;
-      if (reply instanceof ResponseError) {
-        reply.command = commandName(command.argv);
-        return reply;
-      }
-      if (command.transform === undefined) return reply;
-      try {
-        return command.transform(reply, contexts[command.decodeStrings ? 1 : 0]);
-      } catch (error) {
-        return new ResponseError(`ERR reply could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-      }
+      return readInPlace(reply, command.transform, outcome.protocolVersion, command.decodeStrings, commandName(command.argv));
     });
   }
 }
@@ -355,15 +350,6 @@ function isReadOnly(command: Queued): boolean {
 function commandName(argv: readonly RedisArgument[]): string {
   const first = argv[0];
   return typeof first === "string" ? first.toUpperCase() : String(first);
-}
-
-const CONTEXTS: Readonly<Record<RESPVersion, readonly [ReplyContext, ReplyContext]>> = {
-  2: [Object.freeze({ protocolVersion: 2, decodeStrings: false }), Object.freeze({ protocolVersion: 2, decodeStrings: true })],
-  3: [Object.freeze({ protocolVersion: 3, decodeStrings: false }), Object.freeze({ protocolVersion: 3, decodeStrings: true })],
-};
-
-function replyContexts(version: RESPVersion): readonly [ReplyContext, ReplyContext] {
-  return CONTEXTS[version];
 }
 
 /** The error a batch lost with its connection rejects with: typed, and saying how far it got. */

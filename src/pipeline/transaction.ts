@@ -18,7 +18,7 @@ import type { StringType } from "../commands/executor.js";
 import { RedisCommands } from "../commands/generated/commands.js";
 import { needsDedicatedConnection } from "../commands/routing.js";
 import type { BaseConnection } from "../connection/base-connection.js";
-import { rejection, Request } from "../connection/request.js";
+import { rejection, requestOn } from "../connection/request.js";
 import { InvalidArgumentError, RedisError, WatchError } from "../errors.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
 import type { OrderedLease, PipelineHost } from "./host.js";
@@ -65,7 +65,7 @@ export class Transaction<S extends StringType = string> extends RedisCommands<S>
       return rejection(new InvalidArgumentError(`${spec.name} was called on a transaction that is over`));
     }
     const decodeStrings = this.#decodeStrings && spec.binaryReply !== true;
-    return runOn<T>(this.#connection, argv, decodeStrings, transform, needsDedicatedConnection(spec, argv));
+    return requestOn<T>(this.#connection, argv, decodeStrings, transform, needsDedicatedConnection(spec, argv));
   }
 
   /**
@@ -126,7 +126,7 @@ async function attemptTransaction<S extends StringType>(
   const connection = lease.connection;
   let clean = watches.length === 0;
   try {
-    if (watches.length > 0) await runOn(connection, ["WATCH", ...watches], true, undefined, false);
+    if (watches.length > 0) await requestOn(connection, ["WATCH", ...watches]);
     const tx = new Transaction<S>(connection, decodeStrings);
     let queued: Pipeline<S> | undefined;
     try {
@@ -135,7 +135,7 @@ async function attemptTransaction<S extends StringType>(
       queued = tx.finish();
     }
     if (queued === undefined) {
-      if (watches.length > 0) await runOn(connection, ["UNWATCH"], true, undefined, false);
+      if (watches.length > 0) await requestOn(connection, ["UNWATCH"]);
       clean = true;
       return [];
     }
@@ -157,22 +157,9 @@ async function endLease(lease: OrderedLease, clean: boolean): Promise<void> {
     return;
   }
   try {
-    await runOn(lease.connection, ["UNWATCH"], true, undefined, false);
+    await requestOn(lease.connection, ["UNWATCH"]);
     lease.release();
   } catch (error) {
     lease.destroy(error instanceof RedisError ? error : undefined);
   }
-}
-
-/** Sends one command on `connection` and resolves to its reply (rejects with its error). */
-function runOn<T>(
-  connection: BaseConnection,
-  argv: readonly RedisArgument[],
-  decodeStrings: boolean,
-  transform: ReplyTransform<unknown> | undefined,
-  blocking: boolean,
-): Promise<T> {
-  return new Promise<T>((resolve) => {
-    connection.send(new Request(argv, decodeStrings, transform, resolve as (value: unknown) => void, blocking));
-  });
 }

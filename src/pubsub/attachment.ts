@@ -7,7 +7,7 @@
  * @module
  */
 import type { BaseConnection, PushListener, PushMode } from "../connection/base-connection.js";
-import { Request } from "../connection/request.js";
+import { Request, requestOn } from "../connection/request.js";
 import type { RedisError } from "../errors.js";
 import type { Lease } from "../pool/target.js";
 import type { RedisArgument, RESPValue } from "../protocol/values.js";
@@ -53,9 +53,7 @@ export class Attachment {
 
   /** Sends a command Redis answers; resolves with its reply (rejects with its error). */
   call(argv: readonly RedisArgument[]): Promise<RESPValue> {
-    return new Promise((resolve) => {
-      this.connection.send(new Request(argv, this.connection.pushDecodeStrings, undefined, resolve as (value: unknown) => void));
-    });
+    return requestOn<RESPValue>(this.connection, argv, this.connection.pushDecodeStrings);
   }
 
   /**

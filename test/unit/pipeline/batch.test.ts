@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { defaultRetryPolicy } from "../../../src/client/retry.js";
 import type { BaseConnection } from "../../../src/connection/base-connection.js";
 import { type Request, RequestState } from "../../../src/connection/request.js";
-import { ConnectionError, type RedisError, ResponseError, WrongTypeError } from "../../../src/errors.js";
+import { ConnectionError, ProtocolError, type RedisError, ResponseError, WrongTypeError } from "../../../src/errors.js";
 import { BATCH_CHUNK, BATCH_WINDOW, type BatchCommand, type BatchOutcome, sendBatch } from "../../../src/pipeline/batch.js";
 import type { BatchTurn, OrderedLease, PipelineHost } from "../../../src/pipeline/host.js";
 import { LeasedBatchRunner } from "../../../src/pipeline/pipeline.js";
@@ -83,6 +83,19 @@ const incrs = (count: number): BatchCommand[] => Array.from({ length: count }, (
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe("sendBatch", () => {
+  it("a reply its transform cannot read is a ResponseError in its place, not a lost connection", async () => {
+    const connection = new ScriptedConnection();
+    const unreadable = command(["HGETALL", "h"], () => {
+      throw new ProtocolError("unexpected reply: a map sent as an array of odd length");
+    });
+    const outcome = sendBatch(connection.asConnection(), [unreadable, command(["GET", "k"])]);
+    connection.answer(2, () => ["a"]);
+    const { replies, lost } = await outcome;
+    assert.equal(lost, undefined);
+    assert.ok(replies[0] instanceof ResponseError && /could not be read/.test(replies[0].message), String(replies[0]));
+    assert.deepEqual(replies[1], ["a"]);
+  });
+
   it("a batch of one chunk is sent at once, and resolves to the replies in place", async () => {
     const connection = new ScriptedConnection();
     const outcome = sendBatch(connection.asConnection(), incrs(BATCH_CHUNK));
