@@ -20,11 +20,11 @@ import { rejection, Request, RequestLane, RequestState } from "../connection/req
 import { AbortError, ClientClosedError, ConnectionError, InvalidArgumentError, RedisError, TimeoutError } from "../errors.js";
 import type { Lease, LeaseOptions, LeaseSource, RequestTarget } from "../pool/target.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
-import { type BatchCommand, type BatchOutcome, gatesPassed, sendBatch } from "../pipeline/batch.js";
+import { type BatchOutcome, gatesPassed, sendBatch, type ShareableBatch } from "../pipeline/batch.js";
 import type { BatchTurn, OrderedLease, PipelineHost } from "../pipeline/host.js";
 import { ACQUIRING, KeyOrder, type OrderedRequest, type OrderHost, type Place } from "./key-order.js";
 import { grantLease, LeaseTicket } from "./ordered-lease.js";
-import { batchCalls, SharedBatchRequest, sharedBatchRequests } from "./shared-batch.js";
+import { SharedBatchRequest, sharedBatchRequests } from "./shared-batch.js";
 import type { RetryPolicy } from "./retry.js";
 
 /** Per-call options, given through `client.withOptions(…)`. */
@@ -129,19 +129,14 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
   }
 
   /** {@link PipelineHost}: a batch's turn in the order, on a shared connection when it may (see `shared-batch.ts`). */
-  takeTurn(keys: readonly RedisArgument[] | undefined, shareable: readonly BatchCommand[] | undefined, options: LeaseOptions): Promise<BatchTurn> {
-    if (shareable !== undefined && this.#state === ClientState.Connected && gatesPassed(this, shareable)) {
-      // The fast path: nothing of this client's in flight stands in the way; no ticket at all.
-      const connection = this.target.multiplexed(false);
-      const calls = connection === undefined ? undefined : batchCalls(shareable);
-      if (connection !== undefined && calls !== undefined && this.order.admitsBatch(connection, calls)) {
-        return Promise.resolve({ outcome: this.#sendShared(connection, shareable, calls) });
-      }
-    }
+  takeTurn(keys: readonly RedisArgument[] | undefined, shareable: ShareableBatch | undefined, options: LeaseOptions): Promise<BatchTurn> {
+    // The fast path: nothing of this client's in flight stands in the way; no ticket at all.
+    const outcome = shareable === undefined ? undefined : this.#sendShared(shareable, (connection) => this.order.admitsBatch(connection, shareable.calls));
+    if (outcome !== undefined) return Promise.resolve({ outcome });
     return new Promise((resolve, reject) => {
       const ticket = new LeaseTicket(keys, true, options, (lease) => resolve({ lease }), reject);
       ticket.shareable = shareable;
-      ticket.sentShared = (outcome) => resolve({ outcome });
+      ticket.sentShared = (sent) => resolve({ outcome: sent });
       this.#enterTicket(ticket);
     });
   }
@@ -176,23 +171,27 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
 
   /** At a shareable batch's turn: sends it on a shared connection if the order lets every call of it go there. */
   #shareTurn(ticket: LeaseTicket): boolean {
-    const commands = ticket.shareable;
-    if (commands === undefined || !gatesPassed(this, commands)) return false;
-    const connection = this.target.multiplexed(false);
-    if (connection === undefined) return false;
-    const calls = batchCalls(commands);
-    if (!this.order.shareTurn(ticket, connection, calls)) return false;
+    const batch = ticket.shareable;
+    if (batch === undefined) return false;
+    const outcome = this.#sendShared(batch, (connection) => this.order.shareTurn(ticket, connection, batch.calls));
+    if (outcome === undefined) return false;
     ticket.disarm();
     ticket.state = RequestState.Settled;
-    const outcome = this.#sendShared(connection, commands, calls);
     this.order.done(ticket); // untracked already: lets the order settle back to single mode
     ticket.sentShared?.(outcome);
     return true;
   }
 
-  /** Sends a batch contiguously on a shared connection, each call tracked there by the order. */
-  #sendShared(connection: BaseConnection, commands: readonly BatchCommand[], calls: ReturnType<typeof batchCalls>): Promise<BatchOutcome> {
-    return sendBatch(connection, commands, { gateScope: this, request: sharedBatchRequests(this.order, connection, calls) });
+  /**
+   * Sends a batch contiguously on the shared connection, each call tracked there by the order,
+   * when its gate commands were accepted before and `admits` lets it go on that connection;
+   * `undefined` when it may not go now.
+   */
+  #sendShared(batch: ShareableBatch, admits: (connection: BaseConnection) => boolean): Promise<BatchOutcome> | undefined {
+    if (this.#state !== ClientState.Connected || !gatesPassed(this, batch.commands)) return undefined;
+    const connection = this.target.multiplexed(false);
+    if (connection === undefined || !admits(connection)) return undefined;
+    return sendBatch(connection, batch.commands, { gateScope: this, request: sharedBatchRequests(this.order, connection, batch.calls) });
   }
 
   /** {@link PipelineHost}: the retry policy's answer for a batch lost with its connection. */

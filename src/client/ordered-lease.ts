@@ -14,7 +14,7 @@ import { KeyScope } from "../commands/keys.js";
 import type { BaseConnection } from "../connection/base-connection.js";
 import { Request, RequestState } from "../connection/request.js";
 import { AbortError, type RedisError, TimeoutError } from "../errors.js";
-import type { BatchCommand, BatchOutcome } from "../pipeline/batch.js";
+import type { BatchOutcome, ShareableBatch } from "../pipeline/batch.js";
 import type { OrderedLease } from "../pipeline/host.js";
 import type { Lease, LeaseOptions, RequestTarget } from "../pool/target.js";
 import type { RedisArgument } from "../protocol/values.js";
@@ -32,7 +32,7 @@ export class LeaseTicket extends Request implements OrderedRequest {
    * The batch's commands, when it may go on a shared connection at its turn instead of a lease
    * (see `PipelineHost.takeTurn`); `sentShared` then receives its outcome.
    */
-  shareable: readonly BatchCommand[] | undefined = undefined;
+  shareable: ShareableBatch | undefined = undefined;
   sentShared: ((outcome: Promise<BatchOutcome>) => void) | undefined = undefined;
   readonly #deadlineMs: number | undefined;
   #timer: NodeJS.Timeout | undefined;

@@ -11,11 +11,10 @@
  *
  * @module
  */
-import { commandSpecForArgv } from "../commands/generated/table.js";
-import { commandKeys, KeyScope, keyScope } from "../commands/keys.js";
+import { KeyScope } from "../commands/keys.js";
 import type { BaseConnection } from "../connection/base-connection.js";
 import type { RedisError } from "../errors.js";
-import { type BatchCommand, BatchRequest, type BatchSlot } from "../pipeline/batch.js";
+import { type BatchCall, type BatchCommand, BatchRequest, type BatchSlot } from "../pipeline/batch.js";
 import type { RedisArgument } from "../protocol/values.js";
 import type { KeyOrder, OrderedRequest, Place } from "./key-order.js";
 
@@ -23,14 +22,14 @@ import type { KeyOrder, OrderedRequest, Place } from "./key-order.js";
 export class SharedBatchRequest extends BatchRequest implements OrderedRequest {
   place: Place | undefined = undefined;
   epoch = -1;
-  #keys: readonly RedisArgument[] | undefined = undefined;
-  #keysKnown = false;
 
   constructor(
     readonly order: KeyOrder<OrderedRequest>,
     slot: BatchSlot,
     index: number,
     command: BatchCommand,
+    /** Its keys, read once when the batch was made (see `callOf`). */
+    readonly batchKeys: readonly RedisArgument[] | undefined,
   ) {
     super(slot, index, command);
   }
@@ -44,12 +43,7 @@ export class SharedBatchRequest extends BatchRequest implements OrderedRequest {
   }
 
   keys(): readonly RedisArgument[] | undefined {
-    if (!this.#keysKnown) {
-      const spec = commandSpecForArgv(this.argv);
-      this.#keys = spec === undefined ? undefined : commandKeys(spec, this.argv);
-      this.#keysKnown = true;
-    }
-    return this.#keys;
+    return this.batchKeys;
   }
 
   override settle(value: unknown): void {
@@ -69,27 +63,20 @@ export class SharedBatchRequest extends BatchRequest implements OrderedRequest {
   }
 }
 
-/** A batch's calls as the order sees them: each command's key scope and keys. */
-export function batchCalls(commands: readonly BatchCommand[]): { scope: KeyScope; keys: readonly RedisArgument[] | undefined }[] {
-  return commands.map((command) => {
-    const spec = commandSpecForArgv(command.argv);
-    const scope = keyScope(spec, command.argv);
-    return { scope, keys: scope === KeyScope.Keys && spec !== undefined ? commandKeys(spec, command.argv) : undefined };
-  });
-}
-
 /**
- * The requests of a batch sent on `connection`, each tracked by the order there. The caller has
- * checked `order.admitsBatch(connection, calls)`, and sends them all in one synchronous loop.
+ * The requests of a batch sent on `connection`, each tracked by the order there (`calls` says what
+ * it sees of each command). The caller has checked that the order admits the batch there, and
+ * sends them all in one synchronous loop.
  */
 export function sharedBatchRequests(
   order: KeyOrder<OrderedRequest>,
   connection: BaseConnection,
-  calls: readonly { readonly scope: KeyScope }[],
+  calls: readonly BatchCall[],
 ): (slot: BatchSlot, index: number, command: BatchCommand) => SharedBatchRequest {
   return (slot, index, command) => {
-    const request = new SharedBatchRequest(order, slot, index, command);
-    order.placeOn(request, connection, calls[index]?.scope ?? KeyScope.Any);
+    const call = calls[index];
+    const request = new SharedBatchRequest(order, slot, index, command, call?.keys);
+    order.placeOn(request, connection, call?.scope ?? KeyScope.Any);
     return request;
   };
 }

@@ -13,6 +13,8 @@
  *
  * @module
  */
+import type { CommandSpec } from "../commands/command-spec.js";
+import { commandKeys, KeyScope, keyScope } from "../commands/keys.js";
 import type { BaseConnection } from "../connection/base-connection.js";
 import { replyContext, Request, RequestState } from "../connection/request.js";
 import { RedisError, ResponseError } from "../errors.js";
@@ -37,6 +39,31 @@ export interface BatchCommand {
    * if it is an error; once Redis accepted it on a connection, later batches there go in one write.
    */
   readonly gate?: boolean;
+}
+
+/** A batch command as program order per key sees it (`commands/keys.ts`). */
+export interface BatchCall {
+  readonly scope: KeyScope;
+  /** Its keys, when `scope` is `KeyScope.Keys`. */
+  readonly keys: readonly RedisArgument[] | undefined;
+}
+
+/** A command that names no key (MULTI, EXEC, PING). */
+export const KEYLESS_CALL: BatchCall = Object.freeze({ scope: KeyScope.None, keys: undefined });
+
+/** What program order sees of `argv`: its key scope and keys, read once from the command table. */
+export function callOf(spec: CommandSpec | undefined, argv: readonly RedisArgument[]): BatchCall {
+  const scope = keyScope(spec, argv);
+  return scope === KeyScope.Keys && spec !== undefined ? { scope, keys: commandKeys(spec, argv) } : { scope, keys: undefined };
+}
+
+/**
+ * A batch that may go on a shared connection (one write, nothing blocking, nothing to load
+ * first): its commands, and what program order sees of each, in the same order.
+ */
+export interface ShareableBatch {
+  readonly commands: readonly BatchCommand[];
+  readonly calls: readonly BatchCall[];
 }
 
 /**

@@ -8,7 +8,7 @@ import type { RedisError } from "../errors.js";
 import type { BaseConnection } from "../connection/base-connection.js";
 import type { LeaseOptions } from "../pool/target.js";
 import type { RedisArgument } from "../protocol/values.js";
-import type { BatchCommand, BatchOutcome } from "./batch.js";
+import type { BatchOutcome, ShareableBatch } from "./batch.js";
 
 /**
  * A leased connection that also holds a place in the client's program order per key: calls the
@@ -45,11 +45,11 @@ export interface PipelineHost {
   /**
    * Takes a batch's place in program order, as {@link PipelineHost.leaseInOrder} does (later calls
    * on its keys wait until it is done), and when its turn comes sends it on a shared connection
-   * if `shareable` names its commands and it may go there — contiguous, in one write, its
+   * if `shareable` is given and it may go there — contiguous, in one write, its
    * commands then tracked one by one as plain calls are, never retried — or else leases a
    * connection for it. A batch that may go on a shared connection at once never waits at all.
    */
-  takeTurn(keys: readonly RedisArgument[] | undefined, shareable: readonly BatchCommand[] | undefined, options: LeaseOptions): Promise<BatchTurn>;
+  takeTurn(keys: readonly RedisArgument[] | undefined, shareable: ShareableBatch | undefined, options: LeaseOptions): Promise<BatchTurn>;
   /**
    * The retry policy's answer for a batch lost with its connection: milliseconds to wait before
    * sending it again, or `undefined` to fail it. `readOnly`: every command in it only reads.

@@ -33,7 +33,17 @@ import {
 import type { LeaseOptions } from "../pool/target.js";
 import { assertEncodable } from "../protocol/encoder.js";
 import type { RedisArgument, ReplyTransform, RESPValue } from "../protocol/values.js";
-import { BATCH_CHUNK, type BatchCommand, type BatchOutcome, readInPlace, sendBatch } from "./batch.js";
+import {
+  BATCH_CHUNK,
+  type BatchCall,
+  type BatchCommand,
+  type BatchOutcome,
+  callOf,
+  KEYLESS_CALL,
+  readInPlace,
+  sendBatch,
+  type ShareableBatch,
+} from "./batch.js";
 import type { PipelineHost } from "./host.js";
 import type { RedisFunction, Script } from "./script.js";
 
@@ -78,10 +88,10 @@ export interface BatchRunner {
   /**
    * Sends `commands` (already framed with MULTI/EXEC for a transaction). `keys`: what the batch
    * names, for program order (`undefined`: any key); `readOnly`: every command only reads, so a
-   * batch lost after its write may be sent again; `shareable`: the batch may go on a shared
-   * connection (see {@link Pipeline.exec}).
+   * batch lost after its write may be sent again; `shareable`: given when the batch may go on a
+   * shared connection (see {@link Pipeline.exec}), with what program order sees of each command.
    */
-  run(commands: readonly BatchCommand[], keys: readonly RedisArgument[] | undefined, readOnly: boolean, shareable?: boolean): Promise<BatchOutcome>;
+  run(commands: readonly BatchCommand[], keys: readonly RedisArgument[] | undefined, readOnly: boolean, shareable?: ShareableBatch): Promise<BatchOutcome>;
 }
 
 /** One queued command. */
@@ -239,9 +249,14 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
     const commands: readonly BatchCommand[] = preload.length === 0 ? main : [...preload, ...main];
     // A batch of one write, with nothing that waits on purpose and no script to load first, may
     // share a connection: contiguous there, it runs as it would alone (MULTI … EXEC included).
-    const shareable = preload.length === 0 && commands.length <= BATCH_CHUNK && !queued.some((command) => command.blocking);
+    const shareable =
+      preload.length === 0 && commands.length <= BATCH_CHUNK && !queued.some((command) => command.blocking)
+        ? this.#shareable(commands)
+        : undefined;
+    // Keys read once: per command for a batch that may share a connection, else straight into the union.
+    const keys = shareable === undefined ? pipelineKeys(queued) : unionOf(shareable.calls);
     // The order is taken now, before any await: calls issued after exec() come after it.
-    const sent = await this.#runner.run(commands, pipelineKeys(queued), queued.every(isReadOnly), shareable);
+    const sent = await this.#runner.run(commands, keys, queued.every(isReadOnly), shareable);
     if (sent.lost !== undefined) throw lostBatchError(sent, commands.length);
     const outcome = preload.length === 0 ? sent : { ...sent, replies: sent.replies.slice(preload.length) };
     const results = this.#transaction ? this.#execResults(outcome) : outcome.replies;
@@ -255,6 +270,12 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
       }
     }
     return results;
+  }
+
+  /** `commands` (the queued ones, framed or not) with what program order sees of each. */
+  #shareable(commands: readonly BatchCommand[]): ShareableBatch {
+    const calls = this.#queued.map((command) => callOf(command.spec, command.argv));
+    return { commands, calls: this.#transaction ? [KEYLESS_CALL, ...calls, KEYLESS_CALL] : calls };
   }
 
   /** MULTI, the queued commands (their replies are QUEUED), EXEC. */
@@ -331,6 +352,16 @@ export function pipelineKeys(
   return keys;
 }
 
+/** The keys of a batch's calls, as {@link pipelineKeys} gives them. */
+function unionOf(calls: readonly BatchCall[]): readonly RedisArgument[] | undefined {
+  const keys: RedisArgument[] = [];
+  for (const call of calls) {
+    if (call.scope === KeyScope.Any || (call.scope === KeyScope.Keys && call.keys === undefined)) return undefined;
+    if (call.keys !== undefined) keys.push(...call.keys);
+  }
+  return keys.length > PIPELINE_TRACKED_KEYS ? undefined : keys;
+}
+
 /** `value` with every Buffer in it decoded as UTF-8, as the decoder would have made it. */
 function decodeBuffers(value: RESPValue): RESPValue {
   if (Buffer.isBuffer(value)) return value.toString("utf8");
@@ -371,8 +402,8 @@ export class LeasedBatchRunner implements BatchRunner {
     readonly options: LeaseOptions = {},
   ) {}
 
-  async run(commands: readonly BatchCommand[], keys: readonly RedisArgument[] | undefined, readOnly: boolean, shareable = false): Promise<BatchOutcome> {
-    const turn = await this.host.takeTurn(keys, shareable ? commands : undefined, this.options);
+  async run(commands: readonly BatchCommand[], keys: readonly RedisArgument[] | undefined, readOnly: boolean, shareable?: ShareableBatch): Promise<BatchOutcome> {
+    const turn = await this.host.takeTurn(keys, shareable, this.options);
     let lease = turn.lease;
     if (lease === undefined) {
       const outcome = await (turn.outcome as Promise<BatchOutcome>);
