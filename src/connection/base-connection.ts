@@ -176,7 +176,8 @@ export abstract class BaseConnection {
    */
   #pushListeners: readonly PushListener[] = [];
   #closeListeners: readonly CloseListener[] = [];
-  #pushMode: PushMode = "none";
+  /** What, besides RESP3 push frames, is a push message on this connection; see {@link PushMode}. */
+  pushMode: PushMode = "none";
 
   readonly #options: BaseConnectionOptions;
   #state: ConnectionState = ConnectionState.New;
@@ -211,7 +212,7 @@ export abstract class BaseConnection {
     this.#decoder = new RESPDecoder(
       {
         decodeStrings: (isPush) =>
-          isPush || this.#pushMode !== "none" ? this.pushDecodeStrings : (this.#pending.peek()?.decodeStrings ?? true),
+          isPush || this.pushMode !== "none" ? this.pushDecodeStrings : (this.#pending.peek()?.decodeStrings ?? true),
         onReply: (value) => this.#onReply(value),
         onPush: (message) => this.#push(message),
       },
@@ -251,15 +252,6 @@ export abstract class BaseConnection {
     return () => {
       this.#closeListeners = this.#closeListeners.filter((candidate) => candidate !== listener);
     };
-  }
-
-  /** What, besides RESP3 push frames, is a push message on this connection; see {@link PushMode}. */
-  get pushMode(): PushMode {
-    return this.#pushMode;
-  }
-
-  set pushMode(mode: PushMode) {
-    this.#pushMode = mode;
   }
 
   #push(message: PushMessage): void {
@@ -621,8 +613,8 @@ export abstract class BaseConnection {
   }
 
   #onReply(value: RESPValue): void {
-    if (this.#pushMode !== "none" && this.#isPushReply(value)) {
-      this.#push(this.#pushMode === "monitor" ? ["monitor", value] : (value as PushMessage));
+    if (this.pushMode !== "none" && this.#isPushReply(value)) {
+      this.#push(this.pushMode === "monitor" ? ["monitor", value] : (value as PushMessage));
       return;
     }
     let request = this.#pending.shift();
@@ -641,7 +633,7 @@ export abstract class BaseConnection {
 
   /** Whether a reply is a push message in this connection's {@link PushMode}. */
   #isPushReply(value: RESPValue): boolean {
-    if (this.#pushMode === "monitor") return this.#pending.length === 0;
+    if (this.pushMode === "monitor") return this.#pending.length === 0;
     // Under RESP3 the server marks its pushes itself, and a reply may be any array.
     if (this.#protocolVersion === 3 || !Array.isArray(value) || value.length === 0) return false;
     const kind = value[0];
