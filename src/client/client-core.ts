@@ -18,7 +18,7 @@ import { commandKeys, firstKey, KeyScope, keyScope, keyString } from "../command
 import type { BaseConnection } from "../connection/base-connection.js";
 import { rejection, Request, RequestLane, RequestState } from "../connection/request.js";
 import { AbortError, ClientClosedError, ConnectionError, InvalidArgumentError, RedisError, TimeoutError } from "../errors.js";
-import type { Lease, LeaseOptions, LeaseSource, RequestTarget } from "../pool/target.js";
+import type { Lease, LeaseOptions, LeaseSource, RequestTarget, RouteHint } from "../pool/target.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
 import { type BatchOutcome, gatesPassed, sendBatch, type ShareableBatch } from "../pipeline/batch.js";
 import type { BatchTurn, OrderedLease, PipelineHost } from "../pipeline/host.js";
@@ -36,6 +36,15 @@ export interface CallOptions {
    * a `TimeoutError`. A blocking command that times out closes its connection, so Redis stops too.
    */
   timeout?: number;
+}
+
+/**
+ * Call options with the node a client view sends to (`forNode`, the legs of a fanned-out
+ * command): not public, since only the cluster client knows its nodes' addresses.
+ */
+export interface RoutedCallOptions extends CallOptions {
+  /** The server's address (`host:port`) the call goes to, whatever its keys. */
+  readonly node?: string | undefined;
 }
 
 /**
@@ -75,11 +84,16 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
    *   a stack capture per call (about 5 µs here, several times a whole multiplexed command), so
    *   it is off unless asked for.
    */
+  /** Whether requests carry a route (the target has several servers): see `RequestTarget.routesByKey`. */
+  readonly routed: boolean;
+
   constructor(
     readonly target: RequestTarget,
     readonly retryPolicy: RetryPolicy,
     readonly captureCallerStack = false,
-  ) {}
+  ) {
+    this.routed = target.routesByKey;
+  }
 
   /** Whether `connect()` has completed and `close()` has not been called. */
   get isConnected(): boolean {
@@ -210,7 +224,7 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
     transform: ReplyTransform<T> | undefined,
     decodeStrings: boolean,
     dedicated: boolean,
-    call: CallOptions | undefined,
+    call: RoutedCallOptions | undefined,
   ): Promise<T> {
     // A module-level executor: no closure is made per command.
     const promise = new Promise<T>(captureResolvers);
@@ -325,24 +339,23 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
   #dispatch(request: ClientRequest, scope: KeyScope, queued = false): boolean {
     if (request.isDone) return true; // given up while connecting
     const large = request.lane !== RequestLane.Small;
+    const hint = this.routed ? request.routeHint() : undefined;
     let shared: BaseConnection | undefined;
     if (!request.dedicated) {
-      shared = this.target.multiplexed(large);
+      shared = this.target.multiplexed(large, hint);
       if (shared !== undefined && !queued && this.order.admit(request, shared, scope)) {
-        request.sentOn(shared);
-        shared.send(request);
+        request.writeOn(shared);
         return true;
       }
     }
     const route = this.order.route(request, scope, shared, queued);
     if (route === "hold") return false;
     if (route !== ACQUIRING) {
-      request.sentOn(route);
-      route.send(request);
+      request.writeOn(route);
       return true;
     }
     this.target
-      .acquire({ dedicated: request.dedicated, large, signal: request.signal, timeoutMs: request.remainingMs() })
+      .acquire({ dedicated: request.dedicated, large, signal: request.signal, timeoutMs: request.remainingMs(), route: hint })
       .then(
         (connection) => this.#sendOn(request, connection),
         (error: unknown) => request.fail(error as RedisError),
@@ -361,9 +374,8 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
       this.order.requeue(request);
       return;
     }
-    request.sentOn(connection);
     this.order.placed(request, connection);
-    connection.send(request);
+    request.writeOn(connection);
     // A blocking call orders the calls after it only until it is written (see key-order.ts).
     if (request.dedicated) this.order.done(request);
   }
@@ -380,11 +392,20 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
     return keyScope(commandSpecForArgv(request.argv), request.argv);
   }
 
-  /** {@link OrderHost}: whether a connection still takes shared requests. */
-  isShared(connection: BaseConnection): boolean {
-    return !connection.isClosed && this.target.isMultiplexed(connection);
+  /**
+   * {@link OrderHost}: whether a connection still takes shared requests — for `request`, of the
+   * server its route leads to (a cluster call follows calls on its keys only on their node).
+   */
+  isShared(connection: BaseConnection, request?: OrderedRequest): boolean {
+    if (connection.isClosed || !this.target.isMultiplexed(connection)) return false;
+    return !this.routed || !(request instanceof ClientRequest) || this.target.serves(connection, request.routeHint());
   }
 }
+
+/** What precedes a request an ASK redirected, on the same connection. */
+const ASKING: readonly RedisArgument[] = ["ASKING"];
+/** ASKING's reply: OK, or an error its request will show in turn. */
+function ignoreReply(): void {}
 
 /** Whether a command only reads (the table's READONLY flag): repeating it is harmless. */
 function isReadOnly(argv: readonly RedisArgument[]): boolean {
@@ -434,8 +455,16 @@ class CallState {
   keysKnown = false;
   /** The caller's stack, when the client keeps it (`captureCallerStack`): its frames, header removed. */
   callerFrames: string | undefined = undefined;
+  /** The node the call was made for (`forNode`, a leg of a fan-out), whatever its keys. */
+  readonly node: string | undefined;
+  /** Where the last redirection sent it (MOVED, ASK), and whether ASKING must precede it there. */
+  redirectedTo: string | undefined = undefined;
+  asking = false;
+  /** Redirections so far (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, an unreachable node). */
+  redirects = 0;
 
-  constructor(call: CallOptions | undefined) {
+  constructor(call: RoutedCallOptions | undefined) {
+    this.node = call?.node;
     this.signal = call?.signal;
     this.deadlineMs = call?.timeout === undefined ? undefined : performance.now() + call.timeout;
   }
@@ -466,12 +495,12 @@ export class ClientRequest extends Request {
     transform: ReplyTransform<unknown> | undefined,
     resolve: (value: unknown) => void,
     dedicated: boolean,
-    call: CallOptions | undefined,
+    call: RoutedCallOptions | undefined,
   ) {
     super(argv, decodeStrings, transform, resolve, dedicated);
     this.#core = core;
     const watched = call !== undefined && (call.timeout !== undefined || call.signal !== undefined);
-    if (!watched && !dedicated) {
+    if (!watched && !dedicated && call?.node === undefined) {
       this.#call = undefined;
       return;
     }
@@ -574,9 +603,35 @@ export class ClientRequest extends Request {
     return this.#call?.signal;
   }
 
-  /** Notes the connection the request is about to be sent on, if it will need it again. */
-  sentOn(connection: BaseConnection): void {
-    if (this.#call !== undefined) this.#call.connection = connection;
+  /**
+   * Sends the request on `connection`, noting the connection if it will need it again (to cancel
+   * the request there, or to give a dedicated one back); after an ASK, ASKING goes first, on the
+   * same connection in the same write, so that nothing comes between them.
+   */
+  writeOn(connection: BaseConnection): void {
+    const state = this.#call;
+    if (state !== undefined) {
+      state.connection = connection;
+      if (state.asking) {
+        state.asking = false;
+        connection.send(new Request(ASKING, true, undefined, ignoreReply, false));
+      }
+    }
+    connection.send(this);
+  }
+
+  /**
+   * Where a target of several servers should send the request: the node it was made for or
+   * redirected to, else by its first key; read-only when the table says so.
+   */
+  routeHint(): RouteHint {
+    const spec = commandSpecForArgv(this.argv);
+    const state = this.#call;
+    return {
+      key: firstKey(spec, this.argv),
+      readOnly: spec !== undefined && (spec.flags & CommandFlag.READONLY) !== 0,
+      node: state?.redirectedTo ?? state?.node,
+    };
   }
 
   /** Milliseconds left before the call's deadline, if it has one. */
@@ -604,6 +659,7 @@ export class ClientRequest extends Request {
     } catch {
       delayMs = undefined; // a policy that throws must not leave the caller waiting
     }
+    if (delayMs === undefined && this.#core.routed) delayMs = this.#redirect(error);
     if (delayMs !== undefined) {
       this.state = RequestState.Created;
       if (this.#call !== undefined) this.#releaseConnection(this.#call);
@@ -615,6 +671,20 @@ export class ClientRequest extends Request {
     super.fail(error);
     if (this.mark !== 0) this.#core.order.done(this);
     if (this.#call !== undefined) this.#finish(this.#call);
+  }
+
+  /**
+   * Asks the target whether `error` redirects the request (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, an
+   * unreachable node); if so, notes where it goes next and returns the pause before it does.
+   */
+  #redirect(error: RedisError): number | undefined {
+    const state = (this.#call ??= new CallState(undefined));
+    const redirect = this.#core.target.redirect(error, state.redirects, this.routeHint());
+    if (redirect === undefined) return undefined;
+    state.redirects++;
+    state.redirectedTo = redirect.node;
+    state.asking = redirect.asking === true;
+    return redirect.delayMs;
   }
 
   /** Its reply came after it was given up, or never will: calls after it on its keys may go. */

@@ -73,8 +73,8 @@ export interface OrderHost<R extends OrderedRequest> {
   owns(request: Request): request is R;
   /** The key scope of a request the order does not track (yet). */
   scopeOf(request: R): KeyScope;
-  /** Whether `connection` may still take shared requests. */
-  isShared(connection: BaseConnection): boolean;
+  /** Whether `connection` may still take shared requests (for `request`, when given: of its server). */
+  isShared(connection: BaseConnection, request?: R): boolean;
   /** Dispatches a request taken from the FIFO; `false` when it must stay there. */
   redispatch(request: R): boolean;
 }
@@ -221,7 +221,7 @@ export class KeyOrder<R extends OrderedRequest> {
       this.#enqueue(request, effectiveScope, keys, 0, this.#waiting.length);
       return "hold";
     }
-    const route = this.#decide(request.dedicated, effectiveScope, keys, proposed);
+    const route = this.#decide(request.dedicated, effectiveScope, keys, proposed, request);
     if (route === "hold") {
       if (!queued) this.#enqueue(request, effectiveScope, keys, 0, this.#waiting.length);
       return "hold";
@@ -296,7 +296,13 @@ export class KeyOrder<R extends OrderedRequest> {
     this.retry(request, 0);
   }
 
-  #decide(dedicated: boolean, scope: KeyScope, keys: readonly RedisArgument[] | undefined, proposed: BaseConnection | undefined): Route {
+  #decide(
+    dedicated: boolean,
+    scope: KeyScope,
+    keys: readonly RedisArgument[] | undefined,
+    proposed: BaseConnection | undefined,
+    request?: R,
+  ): Route {
     // The one place the call's keys are in flight at, or `several`. No closure: this runs for
     // every call while the order is in multi mode.
     let only: Place | undefined = this.#any?.place;
@@ -323,7 +329,7 @@ export class KeyOrder<R extends OrderedRequest> {
     if (dedicated && !several && only === ACQUIRING_DEDICATED) return ACQUIRING;
     if (several || dedicated || typeof only === "symbol") return "hold";
     // Follow the calls in flight on its keys, if their connection still takes shared requests.
-    return this.#host.isShared(only) ? only : "hold";
+    return this.#host.isShared(only, request) ? only : "hold";
   }
 
   #conflictsWithWaiting(scope: KeyScope, keys: readonly RedisArgument[] | undefined): boolean {

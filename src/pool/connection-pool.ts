@@ -61,8 +61,10 @@ import {
   type ConnectionPoolOptions,
   type DefaultConnectionOptions,
 } from "./pool-options.js";
+import type { ConnectionBudget, BudgetMember } from "./budget.js";
+import { PoolLifetime } from "./lifetime.js";
 import type { PoolStats } from "./stats.js";
-import type { AcquireOptions, Lease, LeaseOptions, RequestTarget, RouteHint } from "./target.js";
+import type { AcquireOptions, Lease, LeaseOptions, Redirect, RequestTarget, RouteHint } from "./target.js";
 
 /**
  * Requests in flight beyond which a multiplexed connection counts as backed up. High on purpose:
@@ -106,6 +108,8 @@ interface Waiter {
  * ```
  */
 export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionOptions> implements RequestTarget {
+  /** {@link RequestTarget}: one server, so requests need no route. */
+  readonly routesByKey = false;
   /** Most connections open at once. */
   readonly maxConnections: number;
   /** Milliseconds a request waits for a connection; undefined: forever. */
@@ -144,20 +148,24 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    */
   readonly #retiring = new Set<BaseConnection>();
 
-  /** References taken with `connect()`: the owners (the parent code that entered the pool). */
-  #owners = 0;
-  /** References clients took with `borrow()`. */
-  #borrowers = 0;
-  /** Bumped whenever the pool shuts down: references from before it are void. */
-  #epoch = 0;
-  /** Whether the last shutdown was the owner's, while clients still held references. */
-  #closedUnderBorrowers = false;
-  #closing: Promise<void> | undefined;
+  /** Who keeps the pool open (owners, borrowers); see `lifetime.ts`. */
+  readonly #lifetime = new PoolLifetime({
+    open: () => this.acquire({ dedicated: false }).then(() => undefined), // a shared connection: nothing to give back
+    shutDown: () => this.#shutDown(),
+  });
   #created = 0;
   #closed = 0;
   #reaper: NodeJS.Timeout | undefined;
+  /** The limit this pool shares with others (a cluster's node pools), if any. */
+  readonly #budget: ConnectionBudget | undefined;
+  readonly #member: BudgetMember | undefined;
 
-  constructor(options: ConnectionPoolOptions<O> = {} as ConnectionPoolOptions<O>) {
+  /**
+   * @param budget - a limit shared with other pools (a cluster's node pools when `maxConnections`
+   *   counts the whole cluster): the pool opens a connection only when both its own
+   *   `maxConnections` and the budget allow.
+   */
+  constructor(options: ConnectionPoolOptions<O> = {} as ConnectionPoolOptions<O>, budget?: ConnectionBudget) {
     assertInteger("maxConnections", options.maxConnections, 1);
     assertDuration("timeout", options.timeout);
     assertDuration("maxIdleTime", options.maxIdleTime);
@@ -175,6 +183,33 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       return defaultConnectionFactory(forLocation);
     };
     this.#createConnection = this.#factoryFor(undefined);
+    this.#budget = budget;
+    if (budget !== undefined) {
+      // Closures over the private state, not public methods: the budget's needs stay off the API.
+      const counted = (): number => this.#total;
+      const member: BudgetMember = {
+        get counted() {
+          return counted();
+        },
+        shedIdle: () => this.#shedIdle(),
+        retryWaiters: () => this.#serveWaiters(),
+      };
+      this.#member = member;
+      budget.join(member);
+    }
+  }
+
+  /** Whether one more connection may be opened: within `maxConnections`, and within the shared budget. */
+  get #mayOpen(): boolean {
+    return this.#total < this.maxConnections && (this.#budget === undefined || this.#budget.mayOpen);
+  }
+
+  /** Closes the idle connection used longest ago, for another pool of the budget. */
+  #shedIdle(): boolean {
+    const idle = this.#idle.find((connection) => !connection.isClosed);
+    if (idle === undefined) return false;
+    this.#retire(idle);
+    return true;
   }
 
   /**
@@ -225,8 +260,8 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       waiters: this.#waiters.length,
       created: this.#created,
       closed: this.#closed,
-      references: this.#owners + this.#borrowers,
-      owned: this.#owners > 0,
+      references: this.#lifetime.references,
+      owned: this.#lifetime.owned,
     };
   }
 
@@ -237,7 +272,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
 
   /** Whether anybody holds a reference: the pool lends connections only then. */
   get #isOpen(): boolean {
-    return this.#owners + this.#borrowers > 0;
+    return this.#lifetime.isOpen;
   }
 
   /**
@@ -250,7 +285,17 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * @returns the pool, for `await using _ = await pool.connect()`.
    */
   async connect(): Promise<this> {
-    await this.#take(true);
+    await this.#lifetime.take(true);
+    return this;
+  }
+
+  /**
+   * Enters the pool as its owner, as {@link ConnectionPool.connect} does, without opening a
+   * connection first: for an owner that routes around servers that are down (a cluster's node
+   * pools), whose requests then open connections as they need them.
+   */
+  async open(): Promise<this> {
+    await this.#lifetime.take(true, false);
     return this;
   }
 
@@ -261,12 +306,8 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * pool no owner connected, `close()` does nothing: its clients' references keep it open until
    * the last of them is closed. A closed pool can be connected again.
    */
-  async close(): Promise<void> {
-    if (this.#owners === 0) return this.#closing;
-    this.#owners--;
-    if (this.#owners > 0) return;
-    this.#closedUnderBorrowers = this.#borrowers > 0;
-    await this.#shutDownNow();
+  close(): Promise<void> {
+    return this.#lifetime.close();
   }
 
   /**
@@ -276,57 +317,21 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * last borrower gives its reference back. Opens the first connection.
    * @returns the reference's token, for {@link ConnectionPool.giveBack}.
    */
-  async borrow(): Promise<number> {
-    return this.#take(false);
+  borrow(): Promise<number> {
+    return this.#lifetime.take(false);
   }
 
   /**
    * {@link RequestTarget}: gives back a reference taken with {@link ConnectionPool.borrow}. The last one closes
    * a pool that has no owner. A token from before the pool was last closed is ignored.
    */
-  async giveBack(token: number): Promise<void> {
-    if (token !== this.#epoch || this.#borrowers === 0) return this.#closing;
-    this.#borrowers--;
-    if (this.#borrowers > 0 || this.#owners > 0) return;
-    await this.#shutDownNow();
-  }
-
-  /** Takes an owner's or a borrower's reference and opens the first connection. */
-  async #take(owner: boolean): Promise<number> {
-    if (this.#closing !== undefined) await this.#closing;
-    if (owner) this.#owners++;
-    else this.#borrowers++;
-    this.#closedUnderBorrowers = false;
-    const token = this.#epoch;
-    try {
-      await this.acquire({ dedicated: false }); // a shared connection: nothing to give back
-    } catch (error) {
-      if (owner) await this.close();
-      else await this.giveBack(token);
-      throw error;
-    }
-    return token;
-  }
-
-  async #shutDownNow(): Promise<void> {
-    this.#owners = 0;
-    this.#borrowers = 0;
-    this.#epoch++;
-    this.#closing = this.#shutDown();
-    try {
-      await this.#closing;
-    } finally {
-      this.#closing = undefined;
-    }
+  giveBack(token: number): Promise<void> {
+    return this.#lifetime.giveBack(token);
   }
 
   /** The error for a request made while no reference is held. */
   #closedError(): ClientClosedError {
-    return new ClientClosedError(
-      this.#closedUnderBorrowers
-        ? "the connection pool was closed by its owner"
-        : "the connection pool is closed; call connect() before using it",
-    );
+    return this.#lifetime.closedError();
   }
 
   /** `await using pool = …`: the same as {@link ConnectionPool.close}. */
@@ -427,6 +432,16 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     this.#serveWaiters();
   }
 
+  /** {@link RequestTarget}: one server serves every request. */
+  serves(_connection: BaseConnection, _route: RouteHint | undefined): boolean {
+    return true;
+  }
+
+  /** {@link RequestTarget}: one server never redirects. */
+  redirect(_error: RedisError, _redirects: number, _route: RouteHint | undefined): Redirect | undefined {
+    return undefined;
+  }
+
   /**
    * Leases a connection: held by the caller across many requests (a pipeline, a transaction, a
    * pubsub instance) until it releases or destroys the lease. Waits like a dedicated request.
@@ -512,7 +527,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       settle(waiter, idle);
       return true;
     }
-    if (this.#total < this.maxConnections) {
+    if (this.#mayOpen) {
       waiter.done = true;
       waiter.dispose?.();
       this.#open(waiter.dedicated, waiter.large).then(waiter.resolve, waiter.reject);
@@ -529,6 +544,8 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
         return true;
       }
     }
+    // Spent on other pools' connections: ask one of them for an unused one (its close serves us).
+    if (this.#total < this.maxConnections) this.#budget?.reclaim(this.#member as BudgetMember);
     return false;
   }
 
@@ -595,7 +612,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       if (bulk) this.#bulk = idle;
       return idle;
     }
-    if (this.#total >= this.maxConnections) return undefined;
+    if (!this.#mayOpen) return undefined;
     // Failures reach the commands waiting for it; the next such command tries again.
     this.#open(false, bulk).catch(() => undefined);
     return OPENING;
@@ -637,6 +654,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     removeFrom(this.#idle, connection);
     if (this.#bulk === connection) this.#bulk = undefined;
     this.#serveWaiters();
+    if (this.#member !== undefined) this.#budget?.freed(this.#member);
   }
 
   /** Closes unused connections: idle past `maxIdleTime`, and extra shared ones past {@link EXTRA_IDLE_MS}. */

@@ -29,6 +29,7 @@
  * @module
  */
 import type { BaseConnection } from "../connection/base-connection.js";
+import type { RedisError } from "../errors.js";
 import type { RedisArgument } from "../protocol/values.js";
 
 /** What a target may route a request by; a single-server pool ignores it. */
@@ -37,6 +38,26 @@ export interface RouteHint {
   readonly key?: RedisArgument | undefined;
   /** The request only reads: a replica may serve it when the target allows. */
   readonly readOnly?: boolean | undefined;
+  /**
+   * A server by address (`host:port`): the request goes there whatever its key — a client for
+   * one node (`forNode`), one leg of a fanned-out command, a request an ASK sent there.
+   */
+  readonly node?: string | undefined;
+}
+
+/**
+ * A target's answer to an error that says "not here, not now" — a cluster's MOVED, ASK,
+ * TRYAGAIN, CLUSTERDOWN, or a node that cannot be reached: send the request again after
+ * `delayMs`, to `node` when given. Only errors that prove the request did not run get one, so
+ * a redirected write still runs at most once.
+ */
+export interface Redirect {
+  /** Milliseconds to wait before sending again. */
+  readonly delayMs: number;
+  /** The server to send it to next (`host:port`); else wherever its route leads then. */
+  readonly node?: string | undefined;
+  /** ASKING must precede it there, on the same connection (an ASK redirection). */
+  readonly asking?: boolean | undefined;
 }
 
 /** How to wait for a connection. */
@@ -84,6 +105,11 @@ export interface Lease {
  * feature should use leases.
  */
 export interface RequestTarget {
+  /**
+   * Whether requests should carry a {@link RouteHint}: true for a target of several servers.
+   * A single-server target says false, and its clients skip working the hint out.
+   */
+  readonly routesByKey: boolean;
   /** Takes a client's reference; resolves to a token for {@link RequestTarget.giveBack}. */
   borrow(): Promise<number>;
   /** Gives a client's reference back; a token from before the target was last closed is ignored. */
@@ -101,6 +127,16 @@ export interface RequestTarget {
   release(connection: BaseConnection): void;
   /** Waits, first come first served with dedicated requests, for a connection held across many requests. */
   lease(options: LeaseOptions): Promise<Lease>;
+  /**
+   * Whether `connection` serves requests routed by `route` (the same server): a request may
+   * follow calls on its keys onto another connection only if that one serves it.
+   */
+  serves(connection: BaseConnection, route: RouteHint | undefined): boolean;
+  /**
+   * Where and when to send again a request that failed with `error`, after `redirects` earlier
+   * redirections; `undefined` when the error stands. A single-server target never redirects.
+   */
+  redirect(error: RedisError, redirects: number, route: RouteHint | undefined): Redirect | undefined;
 }
 
 /**
