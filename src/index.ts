@@ -5,7 +5,15 @@
  * @packageDocumentation
  */
 export { Redis } from "./client/redis.js";
-export { CommandClient } from "./client/command-client.js";
+export { RedisCluster } from "./client/redis-cluster.js";
+export type {
+  RedisClusterOptions,
+  RedisClusterClientOptions,
+  RedisClusterConnectionOptions,
+  SharedClusterPoolOptions,
+  ClusterConnectionPoolClass,
+} from "./client/cluster-options.js";
+export { CommandClient, ConnectableClient } from "./client/command-client.js";
 export type { CallOptions } from "./client/client-core.js";
 export type {
   RedisOptions,
@@ -26,7 +34,18 @@ export type {
   DefaultConnectionOptions,
 } from "./pool/pool-options.js";
 export type { PoolStats } from "./pool/stats.js";
-export type { RequestTarget, RouteHint, Lease, LeaseOptions, LeaseSource } from "./pool/target.js";
+export { ClusterConnectionPool } from "./pool/cluster-pool.js";
+export type {
+  ClusterConnectionPoolOptions,
+  ClusterPoolSettings,
+  ClusterNodeConnectionOptions,
+  ClusterPoolStats,
+  ClusterTopology,
+  ClusterNode,
+  Shard,
+  NodeAddress,
+} from "./pool/cluster-pool.js";
+export type { RequestTarget, RouteHint, Redirect, Lease, LeaseOptions, LeaseSource } from "./pool/target.js";
 
 export { Pipeline } from "./pipeline/pipeline.js";
 export type { PipelineOptions, ExecOptions, SettledResults, PipelineKind } from "./pipeline/pipeline.js";

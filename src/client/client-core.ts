@@ -59,11 +59,27 @@ const LARGE_KEYS_REMEMBERED = 1024;
 /** Longer "keys" are not remembered: the first argument is sometimes the large value itself (ECHO). */
 const LARGE_KEY_MAX_CHARS = 1024;
 
+/**
+ * How a client turns one command into requests. The core is its own planner (one command, one
+ * request); a cluster client's fans keyless commands out to its nodes and splits multi-key
+ * commands by slot, each request it makes going through {@link ClientCore.execute}.
+ */
+export interface CommandPlanner {
+  execute<T>(
+    spec: CommandSpec | undefined,
+    argv: readonly RedisArgument[],
+    transform: ReplyTransform<T> | undefined,
+    decodeStrings: boolean,
+    dedicated: boolean,
+    call: RoutedCallOptions | undefined,
+  ): Promise<T>;
+}
+
 const ClientState = { Idle: 0, Connected: 1, Closed: 2 } as const;
 type ClientState = (typeof ClientState)[keyof typeof ClientState];
 
 /** The shared state and dispatch of one client and all its views. */
-export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, PipelineHost {
+export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, PipelineHost, CommandPlanner {
   #state: ClientState = ClientState.Idle;
   /** Program order per key across this client's connections (see `key-order.ts`). */
   readonly order: KeyOrder<OrderedRequest> = new KeyOrder<OrderedRequest>(this);
@@ -86,6 +102,8 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
    */
   /** Whether requests carry a route (the target has several servers): see `RequestTarget.routesByKey`. */
   readonly routed: boolean;
+  /** Turns the client's commands into requests: the core itself, or a cluster's fan-out and splitting. */
+  planner: CommandPlanner = this;
 
   constructor(
     readonly target: RequestTarget,
@@ -217,7 +235,7 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
     }
   }
 
-  /** Runs one command; connects first when needed. */
+  /** Runs one command as one request; connects first when needed. */
   execute<T>(
     spec: CommandSpec | undefined,
     argv: readonly RedisArgument[],

@@ -8,6 +8,7 @@
 import type { CommandSpec } from "../commands/command-spec.js";
 import type { StringType } from "../commands/executor.js";
 import { RedisCommands } from "../commands/generated/commands.js";
+import type { ScanOptions } from "../commands/generated/generic.js";
 import { commandSpecForArgv } from "../commands/generated/table.js";
 import { CONNECTION_STATE_COMMANDS, needsDedicatedConnection } from "../commands/routing.js";
 import { InvalidArgumentError } from "../errors.js";
@@ -17,17 +18,17 @@ import { RedisFunction, Script, type ScriptOptions } from "../pipeline/script.js
 import { runTransaction, type TransactionBody, type TransactionOptions } from "../pipeline/transaction.js";
 import { Monitor, type MonitorOptions } from "../pubsub/monitor.js";
 import { PubSub, type PubSubOptions } from "../pubsub/pubsub.js";
-import type { CallOptions, ClientCore } from "./client-core.js";
+import type { CallOptions, ClientCore, RoutedCallOptions } from "./client-core.js";
 
 /** The typed commands of a client, bound to its core. */
 export abstract class CommandClient<S extends StringType = string> extends RedisCommands<S> {
   /** @internal */
   protected readonly core: ClientCore;
   readonly #decodeStrings: boolean;
-  readonly #call: CallOptions | undefined;
+  readonly #call: RoutedCallOptions | undefined;
 
   /** Subclasses supply the core they share; see `Redis`. */
-  constructor(core: ClientCore, decodeStrings: boolean, call: CallOptions | undefined) {
+  constructor(core: ClientCore, decodeStrings: boolean, call: RoutedCallOptions | undefined) {
     super();
     this.core = core;
     this.#decodeStrings = decodeStrings;
@@ -52,7 +53,7 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
     transform: ReplyTransform<T> | undefined,
   ): Promise<T> {
     const decodeStrings = this.#decodeStrings && spec.binaryReply !== true;
-    return this.core.execute(spec, argv, transform, decodeStrings, needsDedicatedConnection(spec, argv), this.#call);
+    return this.core.planner.execute(spec, argv, transform, decodeStrings, needsDedicatedConnection(spec, argv), this.#call);
   }
 
   /**
@@ -72,7 +73,7 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
         ),
       );
     }
-    return this.core.execute<RESPValue>(
+    return this.core.planner.execute<RESPValue>(
       spec,
       argv,
       undefined,
@@ -183,6 +184,24 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
     return new Monitor(this.core, options);
   }
 
+  /**
+   * Every key of the database, by SCAN: each key once if it exists throughout (SCAN's own
+   * guarantee; keys added or removed meanwhile may or may not appear). `match`, `count` and
+   * `type` are SCAN's. On a cluster, every primary is scanned in turn.
+   * @example
+   * ```ts
+   * for await (const key of client.scanIterator({ match: "user:*", count: 500 })) console.log(key);
+   * ```
+   */
+  async *scanIterator(options: ScanOptions = {}): AsyncGenerator<S, void, undefined> {
+    let cursor: RedisArgument = "0";
+    do {
+      const [next, keys] = await this.scan(cursor, options);
+      yield* keys;
+      cursor = typeof next === "string" ? next : next.toString("latin1");
+    } while (cursor !== "0");
+  }
+
   /** A view of this client that decodes replies to strings (`true`) or keeps Buffers (`false`). */
   decoding(decodeResponses: false): CommandClient<Buffer>;
   decoding(decodeResponses: true): CommandClient;
@@ -191,5 +210,37 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
   }
 }
 
-/** A view made by `withOptions()` or `decoding()`; its life cycle is its client's. */
-class CommandView<S extends StringType> extends CommandClient<S> {}
+/**
+ * A client that owns its core's life cycle (`Redis`, `RedisCluster`), as opposed to the views it
+ * makes: it connects, closes, and is disposed of by `await using`.
+ */
+export abstract class ConnectableClient<S extends StringType = string> extends CommandClient<S> {
+  /** Whether the client holds a pool reference (after `connect()` or its first command). */
+  get isConnected(): boolean {
+    return this.core.isConnected;
+  }
+
+  /**
+   * Takes a reference on the pool and opens its first connection (a cluster's: reads the
+   * topology and connects to every primary). Idempotent. Commands connect on their own; call
+   * this to fail fast on a wrong address or password.
+   * @returns the client.
+   */
+  async connect(): Promise<this> {
+    await this.core.connect();
+    return this;
+  }
+
+  /** Gives the pool reference back; a pool this client created is closed. */
+  close(): Promise<void> {
+    return this.core.close();
+  }
+
+  /** `await using client = …`: the same as `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** A view made by `withOptions()`, `decoding()` or a cluster's `forNode()`; its life cycle is its client's. */
+export class CommandView<S extends StringType> extends CommandClient<S> {}

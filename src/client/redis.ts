@@ -7,7 +7,7 @@ import type { StringType } from "../commands/executor.js";
 import { ConnectionPool } from "../pool/connection-pool.js";
 import { parseRedisUrl } from "../internal/url.js";
 import { ClientCore } from "./client-core.js";
-import { CommandClient } from "./command-client.js";
+import { ConnectableClient } from "./command-client.js";
 import {
   poolOptionsFor,
   validateRedisOptions,
@@ -34,7 +34,7 @@ import { defaultRetryPolicy } from "./retry.js";
  * const value = await client.get("k"); // string | null
  * ```
  */
-export class Redis<S extends StringType = string> extends CommandClient<S> {
+export class Redis<S extends StringType = string> extends ConnectableClient<S> {
   /** The pool this client sends its commands through. */
   readonly connectionPool: ConnectionPool;
 
@@ -66,30 +66,5 @@ export class Redis<S extends StringType = string> extends CommandClient<S> {
     options: RedisClientOptions<S> & RedisConnectionOptions = {},
   ): Redis<S> {
     return new Redis<S>({ ...parseRedisUrl(url), ...options });
-  }
-
-  /** Whether the client holds a pool reference (after `connect()` or its first command). */
-  get isConnected(): boolean {
-    return this.core.isConnected;
-  }
-
-  /**
-   * Takes a reference on the pool and opens its first connection. Idempotent. Commands connect
-   * on their own; call this to fail fast on a wrong address or password.
-   * @returns the client.
-   */
-  async connect(): Promise<this> {
-    await this.core.connect();
-    return this;
-  }
-
-  /** Gives the pool reference back; a pool this client created is closed. */
-  close(): Promise<void> {
-    return this.core.close();
-  }
-
-  /** `await using client = new Redis()`: the same as {@link Redis.close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
   }
 }

@@ -20,7 +20,11 @@ export interface ClusterNode {
   readonly host: string;
   readonly port: number;
   readonly role: "primary" | "replica";
-  /** False when the cluster reports the node as failed or still loading. */
+  /**
+   * False when the cluster reports the node as failed. A node reported as `loading` counts as
+   * healthy: Redis 7.0 says so of every replica that has replicated nothing yet, and one that
+   * really loads answers LOADING, which its callers see.
+   */
   readonly healthy: boolean;
 }
 
@@ -135,7 +139,7 @@ function shardNode(value: RESPValue): ClusterNode {
     host,
     port: integer(port),
     role: role === "master" || role === "primary" ? "primary" : "replica",
-    healthy: (optionalText(fields.get("health")) ?? "online") === "online",
+    healthy: optionalText(fields.get("health")) !== "failed",
   };
 }
 

@@ -554,6 +554,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * against the limit at once.
    */
   #open(dedicated: boolean, bulk = false): Promise<BaseConnection> {
+    if (this.#member !== undefined) this.#budget?.join(this.#member); // again, after a shutdown left it
     const connection = this.#createConnection();
     this.#created++;
     this.#generationOf.set(connection, this.#generation);
@@ -696,6 +697,8 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
 
   async #shutDown(): Promise<void> {
     this.#stopReaper();
+    // A closed pool holds nothing against a shared budget; it joins again when it opens a connection.
+    if (this.#member !== undefined) this.#budget?.leave(this.#member);
     for (let waiter = this.#waiters.shift(); waiter !== undefined; waiter = this.#waiters.shift()) {
       if (waiter.done) continue;
       waiter.done = true;

@@ -1,0 +1,93 @@
+/**
+ * `RedisCluster`: the Redis Cluster client.
+ *
+ * @module
+ */
+import type { StringType } from "../commands/executor.js";
+import type { ScanOptions } from "../commands/generated/generic.js";
+import {
+  ClusterConnectionPool,
+  clusterOptionsFromUrl,
+  nodeAddress,
+  type ClusterNode,
+  type ClusterTopology,
+  type NodeAddress,
+} from "../pool/cluster-pool.js";
+import { ClientCore } from "./client-core.js";
+import { ClusterPlanner } from "./cluster-planner.js";
+import { clusterPoolOptionsFor, validateClusterOptions, type RedisClusterClientOptions, type RedisClusterConnectionOptions, type RedisClusterOptions } from "./cluster-options.js";
+import { type CommandClient, CommandView, ConnectableClient } from "./command-client.js";
+import { defaultRetryPolicy } from "./retry.js";
+
+/**
+ * A client for a Redis Cluster, backed by a {@link ClusterConnectionPool}: one blocking,
+ * multiplexing pool per node behind the slot map. The same commands and per-call options as
+ * `Redis`: each keyed command goes to the node of its slot (MOVED, ASK, TRYAGAIN and CLUSTERDOWN
+ * followed, a write never applied twice), keyless commands fan out as the command table says
+ * (see `cluster-planner.ts`), and blocking commands hold a connection of their key's node.
+ *
+ * @example
+ * ```ts
+ * import { RedisCluster } from "coredis";
+ *
+ * await using cluster = new RedisCluster({ startupNodes: [{ host: "localhost", port: 7000 }], maxConnections: 8, maxConnectionsPerNode: true });
+ * await cluster.set("user:{42}:name", "Ada");
+ * const [name, mail] = await cluster.mget(["user:{42}:name", "user:{42}:mail"]);
+ * ```
+ */
+export class RedisCluster<S extends StringType = string> extends ConnectableClient<S> {
+  /** The pool this client sends its commands through. */
+  readonly connectionPool: ClusterConnectionPool;
+  readonly #decodeStrings: boolean;
+
+  constructor(options: RedisClusterOptions<S> = {}) {
+    validateClusterOptions(options);
+    const pool = options.connectionPool ?? new (options.connectionPoolClass ?? ClusterConnectionPool)(clusterPoolOptionsFor(options));
+    const core = new ClientCore(pool, options.retryPolicy ?? defaultRetryPolicy, options.captureCallerStack === true);
+    core.planner = new ClusterPlanner(core, pool, options.nonAtomicCrossSlot ?? true);
+    const decodeStrings = options.decodeResponses !== false;
+    super(core, decodeStrings, undefined);
+    this.connectionPool = pool;
+    this.#decodeStrings = decodeStrings;
+  }
+
+  /**
+   * A client for the cluster a URL names: `redis://[[user]:password@]host[:port][?query]` (or
+   * `rediss://`), the host and port being a start-up node. The query is `Redis.fromUrl`'s, `db`
+   * excepted. Explicit options win over the URL's.
+   * @example
+   * ```ts
+   * const cluster = RedisCluster.fromUrl("redis://alice:secret@cache.internal:7000?maxConnections=32");
+   * ```
+   */
+  static fromUrl<S extends StringType = string>(
+    url: string,
+    options: RedisClusterClientOptions<S> & RedisClusterConnectionOptions = {},
+  ): RedisCluster<S> {
+    return new RedisCluster<S>(clusterOptionsFromUrl(url, options));
+  }
+
+  /** The topology as last read: shards, primaries, replicas, the node for a key or a slot. */
+  get topology(): ClusterTopology {
+    return this.connectionPool.topology;
+  }
+
+  /**
+   * A view of this client whose commands all go to one node, whatever their keys (INFO, CONFIG,
+   * DEBUG, CLIENT LIST on a chosen node). It shares this client's life cycle and pools.
+   * @example
+   * ```ts
+   * for (const node of cluster.topology.primaries) console.log(await cluster.forNode(node).dbsize());
+   * ```
+   */
+  forNode(node: ClusterNode | NodeAddress | string): CommandClient<S> {
+    const address = typeof node === "string" ? node : nodeAddress(node);
+    return new CommandView<S>(this.core, this.#decodeStrings, { node: address });
+  }
+
+  /** Every key of the cluster: SCAN on each primary in turn (see `CommandClient.scanIterator`). */
+  override async *scanIterator(options: ScanOptions = {}): AsyncGenerator<S, void, undefined> {
+    await this.connect();
+    for (const primary of this.topology.primaries) yield* this.forNode(primary).scanIterator(options);
+  }
+}
