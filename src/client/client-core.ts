@@ -668,20 +668,26 @@ export class ClientRequest extends Request {
 
   override fail(error: RedisError): void {
     if (this.isDone) return;
-    let delayMs: number | undefined;
-    try {
-      delayMs = this.#core.retryPolicy.retryDelayMs(error, this.attempts, {
-        command: this.commandName,
-        readOnly: isReadOnly(this.argv),
-      });
-    } catch {
-      delayMs = undefined; // a policy that throws must not leave the caller waiting
+    // A target of several servers first: its redirections (MOVED, ASK, TRYAGAIN …) say where to
+    // go next, which a retry policy cannot know.
+    let delayMs = this.#core.routed ? this.#redirect(error) : undefined;
+    const redirected = delayMs !== undefined;
+    if (!redirected) {
+      try {
+        delayMs = this.#core.retryPolicy.retryDelayMs(error, this.attempts, {
+          command: this.commandName,
+          readOnly: isReadOnly(this.argv),
+        });
+      } catch {
+        delayMs = undefined; // a policy that throws must not leave the caller waiting
+      }
+      // Retried by the policy: routed by its keys again, not to where a redirection last sent it.
+      if (delayMs !== undefined && this.#call !== undefined) this.#call.redirectedTo = undefined;
     }
-    if (delayMs === undefined && this.#core.routed) delayMs = this.#redirect(error);
     if (delayMs !== undefined) {
       this.state = RequestState.Created;
       if (this.#call !== undefined) this.#releaseConnection(this.#call);
-      this.countAttempt();
+      if (!redirected) this.countAttempt(); // a redirection is not a failed attempt
       // Through the order's FIFO, ahead of the calls issued after it: a retry keeps its place.
       this.#core.order.retry(this, delayMs);
       return;
