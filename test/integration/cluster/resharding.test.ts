@@ -184,7 +184,7 @@ describe("RedisCluster under change", () => {
     const paceBefore = paceOf(beforeStart, performance.now()) / ((performance.now() - beforeStart) / 100);
 
     let firstWriteAfterPromotion: number | undefined;
-    let promotedAt: number | undefined;
+    let promotedAt: number | undefined = undefined; // set once the replica is promoted; the writer reads it
     const victimErrors: string[] = [];
     const victimWriter = (async () => {
       for (let n = 0; running; n++) {
