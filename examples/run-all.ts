@@ -3,10 +3,13 @@
  *
  * It uses the server at REDIS_HOST:REDIS_PORT (default 127.0.0.1:6379) when one answers PING
  * there; otherwise it starts a throwaway redis-server on a free port (through the test harness,
- * which stops it by PID however this process ends) and stops it afterwards.
+ * which stops it by PID however this process ends) and stops it afterwards. The cluster example
+ * uses the cluster at REDIS_CLUSTER_HOST:REDIS_CLUSTER_PORT when that is set, else a throwaway
+ * cluster of three primaries started the same way.
  */
 import { Redis } from "coredis";
-import { startStandalone, type RedisServer } from "../test/harness/servers.js";
+import { startCluster, startStandalone, type RedisCluster as HarnessCluster, type RedisServer } from "../test/harness/servers.js";
+import { main as cluster } from "./cluster.js";
 import { main as connectionLimits } from "./connection-limits.js";
 import { main as customConnection } from "./custom-connection.js";
 import { main as enoughConnections } from "./enough-connections.js";
@@ -54,6 +57,19 @@ if (!(await answers(location))) {
   console.log(`nothing answered at ${exampleLocation().host}:${exampleLocation().port}; started a throwaway redis-server on port ${throwaway.port}`);
 }
 
+/** The cluster example's start-up node: the one configured, or a throwaway cluster's. */
+let throwawayCluster: HarnessCluster | undefined;
+async function clusterLocation(): Promise<ExampleLocation> {
+  const configured = process.env["REDIS_CLUSTER_PORT"];
+  if (configured !== undefined) return { host: process.env["REDIS_CLUSTER_HOST"] ?? "127.0.0.1", port: Number(configured) };
+  throwawayCluster = await startCluster({ primaries: 3, replicasPerPrimary: 0 });
+  const [first] = throwawayCluster.startupNodes;
+  if (first === undefined) throw new Error("the throwaway cluster has no node");
+  console.log(`REDIS_CLUSTER_PORT is not set; started a throwaway cluster of 3 primaries from port ${first.port}`);
+  return { host: first.host, port: first.port };
+}
+examples.push(["cluster (maxConnections 8 per node, 10 BLPOPs on one key: about 6 s; MGET across slots; pipeline by node)", async () => cluster(await clusterLocation())]);
+
 let failures = 0;
 try {
   for (const [name, run] of examples) {
@@ -68,5 +84,6 @@ try {
   }
 } finally {
   await throwaway?.stop();
+  await throwawayCluster?.stop();
 }
 process.exitCode = failures === 0 ? 0 : 1;

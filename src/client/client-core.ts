@@ -18,7 +18,7 @@ import { commandKeys, firstKey, KeyScope, keyScope, keyString } from "../command
 import type { BaseConnection } from "../connection/base-connection.js";
 import { rejection, Request, RequestLane, RequestState } from "../connection/request.js";
 import { AbortError, ClientClosedError, ConnectionError, InvalidArgumentError, RedisError, TimeoutError } from "../errors.js";
-import type { Lease, LeaseOptions, LeaseSource, RequestTarget, RouteHint } from "../pool/target.js";
+import type { Lease, LeaseOptions, LeaseSource, Redirect, RequestTarget, RouteHint } from "../pool/target.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
 import { type BatchOutcome, gatesPassed, sendBatch, type ShareableBatch } from "../pipeline/batch.js";
 import type { BatchTurn, OrderedLease, PipelineHost } from "../pipeline/host.js";
@@ -163,7 +163,8 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
   /** {@link PipelineHost}: a batch's turn in the order, on a shared connection when it may (see `shared-batch.ts`). */
   takeTurn(keys: readonly RedisArgument[] | undefined, shareable: ShareableBatch | undefined, options: LeaseOptions): Promise<BatchTurn> {
     // The fast path: nothing of this client's in flight stands in the way; no ticket at all.
-    const outcome = shareable === undefined ? undefined : this.#sendShared(shareable, (connection) => this.order.admitsBatch(connection, shareable.calls));
+    const outcome =
+      shareable === undefined ? undefined : this.#sendShared(shareable, options.route, (connection) => this.order.admitsBatch(connection, shareable.calls));
     if (outcome !== undefined) return Promise.resolve({ outcome });
     return new Promise((resolve, reject) => {
       const ticket = new LeaseTicket(keys, true, options, (lease) => resolve({ lease }), reject);
@@ -205,7 +206,7 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
   #shareTurn(ticket: LeaseTicket): boolean {
     const batch = ticket.shareable;
     if (batch === undefined) return false;
-    const outcome = this.#sendShared(batch, (connection) => this.order.shareTurn(ticket, connection, batch.calls));
+    const outcome = this.#sendShared(batch, ticket.options.route, (connection) => this.order.shareTurn(ticket, connection, batch.calls));
     if (outcome === undefined) return false;
     ticket.disarm();
     ticket.state = RequestState.Settled;
@@ -215,13 +216,13 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
   }
 
   /**
-   * Sends a batch contiguously on the shared connection, each call tracked there by the order,
+   * Sends a batch contiguously on the shared connection (of the route's server), each call tracked there by the order,
    * when its gate commands were accepted before and `admits` lets it go on that connection;
    * `undefined` when it may not go now.
    */
-  #sendShared(batch: ShareableBatch, admits: (connection: BaseConnection) => boolean): Promise<BatchOutcome> | undefined {
+  #sendShared(batch: ShareableBatch, route: RouteHint | undefined, admits: (connection: BaseConnection) => boolean): Promise<BatchOutcome> | undefined {
     if (this.#state !== ClientState.Connected || !gatesPassed(this, batch.commands)) return undefined;
-    const connection = this.target.multiplexed(false);
+    const connection = this.target.multiplexed(false, route);
     if (connection === undefined || !admits(connection)) return undefined;
     return sendBatch(connection, batch.commands, { gateScope: this, request: sharedBatchRequests(this.order, connection, batch.calls) });
   }
@@ -233,6 +234,16 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
     } catch {
       return undefined; // a policy that throws must not leave the caller waiting
     }
+  }
+
+  /** {@link PipelineHost}: the server a route leads to now. */
+  locate(route: RouteHint | undefined): string {
+    return this.target.locate(route);
+  }
+
+  /** {@link PipelineHost}: the target's redirection for an error. */
+  redirect(error: RedisError, redirects: number, route: RouteHint | undefined): Redirect | undefined {
+    return this.target.redirect(error, redirects, route);
   }
 
   /** Runs one command as one request; connects first when needed. */

@@ -13,6 +13,7 @@ import { commandSpecForArgv } from "../commands/generated/table.js";
 import { CONNECTION_STATE_COMMANDS, needsDedicatedConnection } from "../commands/routing.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { RedisArgument, ReplyTransform, RESPValue } from "../protocol/values.js";
+import { ClusterBatchRunner } from "../pipeline/cluster-batch.js";
 import { LeasedBatchRunner, Pipeline, type PipelineOptions } from "../pipeline/pipeline.js";
 import { RedisFunction, Script, type ScriptOptions } from "../pipeline/script.js";
 import { runTransaction, type TransactionBody, type TransactionOptions } from "../pipeline/transaction.js";
@@ -113,7 +114,8 @@ export abstract class CommandClient<S extends StringType = string> extends Redis
   pipeline(options: PipelineOptions = {}): Pipeline<S> {
     const call = this.#call;
     const lease = call === undefined ? {} : { signal: call.signal, timeoutMs: call.timeout };
-    return new Pipeline<S>(new LeasedBatchRunner(this.core, lease), this.#decodeStrings, options);
+    const runner = this.core.routed ? new ClusterBatchRunner(this.core, lease) : new LeasedBatchRunner(this.core, lease);
+    return new Pipeline<S>(runner, this.#decodeStrings, options);
   }
 
   /**

@@ -158,7 +158,7 @@ class ClientOrderedLease implements OrderedLease {
     // The ticket stays tracked on the lost connection, which takes no shared request: calls
     // after the batch on its keys keep waiting for it.
     this.#lease.destroy();
-    this.#lease = await this.target.lease({ signal: this.ticket.options.signal });
+    this.#lease = await this.target.lease({ signal: this.ticket.options.signal, route: this.ticket.options.route });
     if (this.#ended) this.#lease.release();
     return this.#lease.connection;
   }

@@ -58,6 +58,19 @@ export function callOf(spec: CommandSpec | undefined, argv: readonly RedisArgume
 }
 
 /**
+ * The keys a batch's calls name, for program order: `undefined` when one may touch any key, or
+ * beyond `limit` keys (tracking that many would cost more than waiting for everything).
+ */
+export function unionOf(calls: readonly BatchCall[], limit: number): readonly RedisArgument[] | undefined {
+  const keys: RedisArgument[] = [];
+  for (const call of calls) {
+    if (call.scope === KeyScope.Any || (call.scope === KeyScope.Keys && call.keys === undefined)) return undefined;
+    if (call.keys !== undefined) keys.push(...call.keys);
+  }
+  return keys.length > limit ? undefined : keys;
+}
+
+/**
  * A batch that may go on a shared connection (one write, nothing blocking, nothing to load
  * first): its commands, and what program order sees of each, in the same order.
  */

@@ -6,7 +6,7 @@
  */
 import type { RedisError } from "../errors.js";
 import type { BaseConnection } from "../connection/base-connection.js";
-import type { LeaseOptions } from "../pool/target.js";
+import type { LeaseOptions, Redirect, RouteHint } from "../pool/target.js";
 import type { RedisArgument } from "../protocol/values.js";
 import type { BatchOutcome, ShareableBatch } from "./batch.js";
 
@@ -55,4 +55,10 @@ export interface PipelineHost {
    * sending it again, or `undefined` to fail it. `readOnly`: every command in it only reads.
    */
   retryDelayMs(error: RedisError, attempts: number, readOnly: boolean): number | undefined;
+  /** Whether the client's target has several servers: batches are then split by node (see `cluster-batch.ts`). */
+  readonly routed: boolean;
+  /** The server a route leads to now (`RequestTarget.locate`). */
+  locate(route: RouteHint | undefined): string;
+  /** The target's redirection for an error, as for a single request (`RequestTarget.redirect`). */
+  redirect(error: RedisError, redirects: number, route: RouteHint | undefined): Redirect | undefined;
 }

@@ -35,7 +35,6 @@ import { assertEncodable } from "../protocol/encoder.js";
 import type { RedisArgument, ReplyTransform, RESPValue } from "../protocol/values.js";
 import {
   BATCH_CHUNK,
-  type BatchCall,
   type BatchCommand,
   type BatchOutcome,
   callOf,
@@ -43,6 +42,7 @@ import {
   readInPlace,
   sendBatch,
   type ShareableBatch,
+  unionOf,
 } from "./batch.js";
 import type { PipelineHost } from "./host.js";
 import type { RedisFunction, Script } from "./script.js";
@@ -91,7 +91,21 @@ export interface BatchRunner {
    * batch lost after its write may be sent again; `shareable`: given when the batch may go on a
    * shared connection (see {@link Pipeline.exec}), with what program order sees of each command.
    */
-  run(commands: readonly BatchCommand[], keys: readonly RedisArgument[] | undefined, readOnly: boolean, shareable?: ShareableBatch): Promise<BatchOutcome>;
+  run(
+    commands: readonly BatchCommand[],
+    keys: readonly RedisArgument[] | undefined,
+    readOnly: boolean,
+    shareable?: ShareableBatch,
+    framing?: BatchFraming,
+  ): Promise<BatchOutcome>;
+}
+
+/** How a batch's commands are laid out, for runners that split it (a cluster's, by node). */
+export interface BatchFraming {
+  /** SCRIPT LOADs first, this many: each part of a split batch needs them. */
+  readonly preload: number;
+  /** The rest is MULTI, the queued commands, EXEC: it cannot be split. */
+  readonly transaction: boolean;
 }
 
 /** One queued command. */
@@ -254,9 +268,12 @@ export class Pipeline<S extends StringType = string, R extends readonly unknown[
         ? this.#shareable(commands)
         : undefined;
     // Keys read once: per command for a batch that may share a connection, else straight into the union.
-    const keys = shareable === undefined ? pipelineKeys(queued) : unionOf(shareable.calls);
+    const keys = shareable === undefined ? pipelineKeys(queued) : unionOf(shareable.calls, PIPELINE_TRACKED_KEYS);
     // The order is taken now, before any await: calls issued after exec() come after it.
-    const sent = await this.#runner.run(commands, keys, queued.every(isReadOnly), shareable);
+    const sent = await this.#runner.run(commands, keys, queued.every(isReadOnly), shareable, {
+      preload: preload.length,
+      transaction: this.#transaction,
+    });
     if (sent.lost !== undefined) throw lostBatchError(sent, commands.length);
     const outcome = preload.length === 0 ? sent : { ...sent, replies: sent.replies.slice(preload.length) };
     const results = this.#transaction ? this.#execResults(outcome) : outcome.replies;
@@ -350,16 +367,6 @@ export function pipelineKeys(
     if (keys.length > PIPELINE_TRACKED_KEYS) return undefined;
   }
   return keys;
-}
-
-/** The keys of a batch's calls, as {@link pipelineKeys} gives them. */
-function unionOf(calls: readonly BatchCall[]): readonly RedisArgument[] | undefined {
-  const keys: RedisArgument[] = [];
-  for (const call of calls) {
-    if (call.scope === KeyScope.Any || (call.scope === KeyScope.Keys && call.keys === undefined)) return undefined;
-    if (call.keys !== undefined) keys.push(...call.keys);
-  }
-  return keys.length > PIPELINE_TRACKED_KEYS ? undefined : keys;
 }
 
 /** `value` with every Buffer in it decoded as UTF-8, as the decoder would have made it. */

@@ -19,7 +19,9 @@ import { RedisCommands } from "../commands/generated/commands.js";
 import { needsDedicatedConnection } from "../commands/routing.js";
 import type { BaseConnection } from "../connection/base-connection.js";
 import { rejection, requestOn } from "../connection/request.js";
-import { InvalidArgumentError, RedisError, WatchError } from "../errors.js";
+import { keySlot } from "../cluster/slot.js";
+import { CrossSlotError, InvalidArgumentError, RedisError, ResponseError, WatchError } from "../errors.js";
+import type { RouteHint } from "../pool/target.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
 import type { OrderedLease, PipelineHost } from "./host.js";
 import { ConnectionBatchRunner, Pipeline } from "./pipeline.js";
@@ -103,10 +105,23 @@ export async function runTransaction<S extends StringType, R extends readonly un
   const watches = options.watches ?? [];
   const retries = options.retries ?? DEFAULT_TRANSACTION_RETRIES;
   if (!Number.isInteger(retries) || retries < 0) throw new InvalidArgumentError("retries must be a non-negative integer");
+  // On a cluster, the transaction runs on its watched keys' node; a WATCH redirected there (MOVED,
+  // TRYAGAIN …, before anything ran) starts again where the target says.
+  let route: RouteHint | undefined = watches[0] === undefined ? undefined : { key: watches[0] };
+  if (host.routed) assertOneSlot(watches);
+  let redirects = 0;
   for (let attempt = 0; ; attempt++) {
     try {
-      return (await attemptTransaction(host, decodeStrings, fn, watches)) as unknown as R;
+      return (await attemptTransaction(host, decodeStrings, fn, watches, route)) as unknown as R;
     } catch (error) {
+      const redirect = error instanceof WatchRedirected ? host.redirect(error.reply, redirects++, route) : undefined;
+      if (redirect !== undefined) {
+        if (redirect.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, redirect.delayMs));
+        route = redirect.node === undefined ? route : { node: redirect.node };
+        attempt--;
+        continue;
+      }
+      if (error instanceof WatchRedirected) throw error.reply;
       if (error instanceof WatchError && attempt < retries) continue;
       if (error instanceof WatchError) {
         throw new WatchError(`the transaction did not run: a watched key changed on each of ${attempt + 1} attempts`, { cause: error });
@@ -121,12 +136,21 @@ async function attemptTransaction<S extends StringType>(
   decodeStrings: boolean,
   fn: TransactionBody<S, readonly unknown[]>,
   watches: readonly RedisArgument[],
+  route: RouteHint | undefined,
 ): Promise<unknown[]> {
-  const lease = await host.leaseInOrder(watches, false, {});
+  const lease = await host.leaseInOrder(watches, false, { route });
   const connection = lease.connection;
   let clean = watches.length === 0;
   try {
-    if (watches.length > 0) await requestOn(connection, ["WATCH", ...watches]);
+    if (watches.length > 0) {
+      try {
+        await requestOn(connection, ["WATCH", ...watches]);
+      } catch (error) {
+        clean = true; // a refused WATCH watches nothing
+        if (host.routed && error instanceof ResponseError) throw new WatchRedirected(error);
+        throw error;
+      }
+    }
     const tx = new Transaction<S>(connection, decodeStrings);
     let queued: Pipeline<S> | undefined;
     try {
@@ -147,6 +171,23 @@ async function attemptTransaction<S extends StringType>(
     }
   } finally {
     await endLease(lease, clean);
+  }
+}
+
+/** A WATCH refused by a cluster node: the target may redirect it (the callback has not run). */
+class WatchRedirected extends Error {
+  constructor(readonly reply: ResponseError) {
+    super(reply.message);
+  }
+}
+
+/** A cluster transaction's watched keys must share a slot: it runs on one node. */
+function assertOneSlot(keys: readonly RedisArgument[]): void {
+  const first = keys[0];
+  if (first === undefined) return;
+  const slot = keySlot(first);
+  if (keys.some((key) => keySlot(key) !== slot)) {
+    throw new CrossSlotError("CROSSSLOT a cluster transaction's watched keys must share a slot (use hash tags: {…})");
   }
 }
 

@@ -202,8 +202,9 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
   readonly #refreshIntervalMs: number;
   /** How to make a node's pool: the connection options with that node's location. */
   readonly #poolOptionsFor: (node: NodeAddress, replica: boolean) => Record<string, unknown>;
-  /** Every node pool, by address. */
+  /** Every node pool, by address, and the address of each. */
   readonly #pools = new Map<string, ConnectionPool<BaseConnectionOptions>>();
+  readonly #addresses = new WeakMap<ConnectionPool<BaseConnectionOptions>, string>();
   /** The route of each slot (`undefined` while no shard serves it). */
   #slotRoutes: (ShardRoute | undefined)[] = new Array<ShardRoute | undefined>(SLOT_COUNT).fill(undefined);
   /** The shards' routes, primaries' addresses as keys, in the map's order. */
@@ -367,6 +368,15 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
     return this.#poolOf(connection) === this.#poolFor(route);
   }
 
+  /** {@link RequestTarget}: the address of the node the route leads to now. */
+  locate(route: RouteHint | undefined): string {
+    return this.#addressOf(this.#poolFor(route));
+  }
+
+  #addressOf(pool: ConnectionPool<BaseConnectionOptions>): string {
+    return this.#addresses.get(pool) ?? "";
+  }
+
   /**
    * {@link RequestTarget}: MOVED updates the slot's owner (and refreshes the map) and sends the
    * request there; ASK sends it once to the importing node, after ASKING; TRYAGAIN waits and
@@ -516,6 +526,7 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
     // is taken before `open()` returns its promise); connections open as requests need them.
     void pool.open();
     this.#pools.set(address, pool);
+    this.#addresses.set(pool, address);
     return pool;
   }
 

@@ -437,6 +437,11 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     return true;
   }
 
+  /** {@link RequestTarget}: the one server, whatever the route. */
+  locate(_route: RouteHint | undefined): string {
+    return "";
+  }
+
   /** {@link RequestTarget}: one server never redirects. */
   redirect(_error: RedisError, _redirects: number, _route: RouteHint | undefined): Redirect | undefined {
     return undefined;

@@ -133,6 +133,11 @@ export interface RequestTarget {
    */
   serves(connection: BaseConnection, route: RouteHint | undefined): boolean;
   /**
+   * The server a route leads to now (`host:port` for a cluster node; a single-server target
+   * names its one server): what groups a batch's commands by node.
+   */
+  locate(route: RouteHint | undefined): string;
+  /**
    * Where and when to send again a request that failed with `error`, after `redirects` earlier
    * redirections; `undefined` when the error stands. A single-server target never redirects.
    */

@@ -211,6 +211,15 @@ class ScriptedHost implements PipelineHost {
 
   constructor(readonly connections: readonly ScriptedConnection[]) {}
 
+  /** One server: batches are never split, nothing is redirected. */
+  readonly routed = false;
+  locate(): string {
+    return "";
+  }
+  redirect(): undefined {
+    return undefined;
+  }
+
   #take(): BaseConnection {
     const connection = this.connections[this.#next++];
     if (connection === undefined) throw new Error("no connection left");
