@@ -108,5 +108,8 @@ export type {
   PubSubItem,
   PubSubStats,
 } from "./pubsub/pubsub.js";
+export { ShardedPubSub } from "./pubsub/sharded-pubsub.js";
+export type { ShardedPubSubOptions, ShardedSource } from "./pubsub/sharded-pubsub.js";
+export type { NodeShard } from "./pubsub/pubsub.js";
 export { Monitor } from "./pubsub/monitor.js";
 export type { MonitorOptions, MonitorCommand } from "./pubsub/monitor.js";

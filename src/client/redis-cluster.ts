@@ -13,6 +13,7 @@ import {
   type ClusterTopology,
   type NodeAddress,
 } from "../pool/cluster-pool.js";
+import { ShardedPubSub, type ShardedPubSubOptions } from "../pubsub/sharded-pubsub.js";
 import { ClientCore } from "./client-core.js";
 import { ClusterPlanner } from "./cluster-planner.js";
 import { clusterPoolOptionsFor, validateClusterOptions, type RedisClusterClientOptions, type RedisClusterConnectionOptions, type RedisClusterOptions } from "./cluster-options.js";
@@ -83,6 +84,28 @@ export class RedisCluster<S extends StringType = string> extends ConnectableClie
   forNode(node: ClusterNode | NodeAddress | string): CommandClient<S> {
     const address = typeof node === "string" ? node : nodeAddress(node);
     return new CommandView<S>(this.core, this.#decodeStrings, { node: address });
+  }
+
+  /**
+   * Sharded pubsub: each channel subscribed (SSUBSCRIBE) on the primary serving its slot, every
+   * node's messages read as one async iterable, channels moved when their slot moves (see
+   * `sharded-pubsub.ts`). Publish with `spublish(channel, message)`. Classic `pubsub()` works on
+   * a cluster too, on one node (Redis forwards PUBLISH to every node).
+   * @example
+   * ```ts
+   * await using ps = await cluster.shardedPubsub({ channels: ["orders:{eu}"] }).connect();
+   * await cluster.spublish("orders:{eu}", "new");
+   * for await (const item of ps) if (item.type === "message") console.log(item.channel, item.data);
+   * ```
+   */
+  shardedPubsub(options: ShardedPubSubOptions = {}): ShardedPubSub<S> {
+    const core = this.core;
+    const pool = this.connectionPool;
+    return new ShardedPubSub<S>(
+      { lease: (lease) => core.lease(lease), locate: (route) => pool.locate(route), refreshTopology: () => pool.refresh() },
+      this.#decodeStrings,
+      options,
+    );
   }
 
   /** Every key of the cluster: SCAN on each primary in turn (see `CommandClient.scanIterator`). */

@@ -59,8 +59,10 @@
  *   otherwise send none: the connection matches it to the refused command, so the call rejects
  *   with it and the connection, still in step, keeps serving.
  *
- * Sharded pubsub (SSUBSCRIBE) will be a third `SubscriptionKind`, with its own set and the
- * `smessage` push, when cluster support comes.
+ * Sharded pubsub (SSUBSCRIBE) on a cluster is made of one instance per node in shard mode
+ * ({@link NodeShard}; see `sharded-pubsub.ts`): its channels are subscribed with SSUBSCRIBE, one
+ * command per slot, its `smessage` pushes read as messages, and what only a cluster knows — the
+ * server dropping channels whose slot moved, a node that went away — reported to its owner.
  *
  * @module
  */
@@ -75,7 +77,8 @@ import {
   TimeoutError,
 } from "../errors.js";
 import { assertDuration, assertInteger } from "../internal/validate.js";
-import type { Lease, LeaseSource } from "../pool/target.js";
+import { keySlot } from "../cluster/slot.js";
+import type { Lease, LeaseSource, RouteHint } from "../pool/target.js";
 import type { PushMessage, RESPValue } from "../protocol/values.js";
 import { Attachment } from "./attachment.js";
 import { ItemQueue } from "./item-queue.js";
@@ -178,13 +181,28 @@ export interface PubSubStats {
   readonly pings: number;
 }
 
-/** The commands of one kind of subscription; sharded pubsub will be a third. */
+/** The commands of one kind of subscription. */
 interface SubscriptionKind {
   readonly subscribe: string;
   readonly unsubscribe: string;
 }
 const CHANNELS: SubscriptionKind = { subscribe: "SUBSCRIBE", unsubscribe: "UNSUBSCRIBE" };
 const PATTERNS: SubscriptionKind = { subscribe: "PSUBSCRIBE", unsubscribe: "PUNSUBSCRIBE" };
+/** A cluster node's sharded channels: one command per slot, as a node refuses one naming several. */
+const SHARDED: SubscriptionKind = { subscribe: "SSUBSCRIBE", unsubscribe: "SUNSUBSCRIBE" };
+
+/**
+ * One node's part of a cluster's sharded pubsub: where the instance leases its connection, and
+ * whom it tells what only the cluster can sort out.
+ */
+export interface NodeShard {
+  /** The node (`{ node: "host:port" }`) the instance leases its connection on. */
+  readonly route: RouteHint;
+  /** The server unsubscribed these channels by itself (their slot moved): they left the kept set. */
+  onDropped(channels: readonly string[]): void;
+  /** A connection was lost, or its subscriptions refused with a redirection (MOVED …): the node may no longer serve them. */
+  onTrouble(error: RedisError): void;
+}
 
 /** The most names sent in one (un)subscribe command. */
 const NAMES_PER_COMMAND = 1024;
@@ -202,18 +220,20 @@ const PMESSAGE = 2;
 const CONFIRMATION = 3;
 const MESSAGE_BYTES = Buffer.from("message");
 const PMESSAGE_BYTES = Buffer.from("pmessage");
-const CONFIRMATIONS: ReadonlySet<string> = new Set(["subscribe", "unsubscribe", "psubscribe", "punsubscribe"]);
+const SMESSAGE_BYTES = Buffer.from("smessage");
+const CONFIRMATIONS: ReadonlySet<string> = new Set(["subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe"]);
 
 /** The code of a push's kind (its first element), without allocating for the message kinds. */
 function kindOf(kind: RESPValue | undefined): number {
   if (typeof kind === "string") {
-    if (kind === "message") return MESSAGE;
+    if (kind === "message" || kind === "smessage") return MESSAGE;
     if (kind === "pmessage") return PMESSAGE;
     return CONFIRMATIONS.has(kind) ? CONFIRMATION : OTHER;
   }
   if (kind instanceof Buffer) {
     if (kind.length === 7 && kind.equals(MESSAGE_BYTES)) return MESSAGE;
     if (kind.length === 8 && kind.equals(PMESSAGE_BYTES)) return PMESSAGE;
+    if (kind.length === 8 && kind.equals(SMESSAGE_BYTES)) return MESSAGE;
     return CONFIRMATIONS.has(kind.toString("latin1")) ? CONFIRMATION : OTHER;
   }
   return OTHER;
@@ -316,13 +336,17 @@ export class PubSub<S extends StringType = string> implements AsyncIterable<PubS
   #received = 0;
   #reconnects = 0;
   #pings = 0;
+  /** In shard mode, the cluster node's part of a sharded pubsub; see {@link NodeShard}. */
+  readonly #shard: NodeShard | undefined;
+  /** SUBSCRIBE, or SSUBSCRIBE in shard mode. */
+  readonly #channelKind: SubscriptionKind;
 
   /**
    * Made by `client.pubsub()`; nothing is sent until {@link PubSub.connect}, a subscription call
    * or iteration starts it.
    * @throws {InvalidArgumentError} for an option out of range or a name that is not a string.
    */
-  constructor(source: LeaseSource, decodeStrings: boolean, options: PubSubOptions = {}) {
+  constructor(source: LeaseSource, decodeStrings: boolean, options: PubSubOptions = {}, shard?: NodeShard) {
     assertInteger("maxBufferedMessages", options.maxBufferedMessages, 1);
     assertDuration("pingInterval", options.pingInterval);
     assertDuration("pingTimeout", options.pingTimeout);
@@ -340,6 +364,9 @@ export class PubSub<S extends StringType = string> implements AsyncIterable<PubS
     for (const channel of checkedNames("channels", options.channels ?? [])) this.#channels.add(channel);
     for (const pattern of checkedNames("patterns", options.patterns ?? [])) this.#patterns.add(pattern);
     this.#queue = new ItemQueue<PubSubItem<StringType>>(this.#maxBuffered, (dropped) => ({ type: "overflow", dropped }));
+    this.#shard = shard;
+    this.#channelKind = shard === undefined ? CHANNELS : SHARDED;
+    if (shard !== undefined && this.#patterns.size > 0) throw new InvalidArgumentError("sharded pubsub has no patterns");
   }
 
   /** The channels this instance keeps subscribed to (asked for and not unsubscribed), in order. */
@@ -407,11 +434,12 @@ export class PubSub<S extends StringType = string> implements AsyncIterable<PubS
    * @throws {ClientClosedError} after `close()`.
    */
   subscribe(...channels: string[]): Promise<void> {
-    return this.#subscribe(CHANNELS, this.#channels, "subscribe", channels);
+    return this.#subscribe(this.#channelKind, this.#channels, "subscribe", channels);
   }
 
   /** Subscribes to one or more patterns (PSUBSCRIBE); otherwise as {@link PubSub.subscribe}. */
   psubscribe(...patterns: string[]): Promise<void> {
+    if (this.#shard !== undefined) return Promise.reject(new InvalidArgumentError("sharded pubsub has no patterns"));
     return this.#subscribe(PATTERNS, this.#patterns, "psubscribe", patterns);
   }
 
@@ -424,7 +452,7 @@ export class PubSub<S extends StringType = string> implements AsyncIterable<PubS
    * @throws {TimeoutError} when the server did not confirm within `subscribeTimeout`.
    */
   unsubscribe(...channels: string[]): Promise<void> {
-    return this.#unsubscribe(CHANNELS, this.#channels, "unsubscribe", channels);
+    return this.#unsubscribe(this.#channelKind, this.#channels, "unsubscribe", channels);
   }
 
   /** Unsubscribes from patterns — all of them when none is named; otherwise as {@link PubSub.unsubscribe}. */
@@ -514,10 +542,28 @@ export class PubSub<S extends StringType = string> implements AsyncIterable<PubS
     const attachment = session.attachment;
     const sent: Promise<void>[] = [];
     if (names.length === 0) sent.push(attachment.sendUnanswered([command]));
-    for (let i = 0; i < names.length; i += NAMES_PER_COMMAND) {
-      sent.push(attachment.sendUnanswered([command, ...names.slice(i, i + NAMES_PER_COMMAND)]));
-    }
+    for (const chunk of this.#chunks(names)) sent.push(attachment.sendUnanswered([command, ...chunk]));
     return withDeadline(this.#barrier(session, sent), deadline, () => this.#timeout(session, command));
+  }
+
+  /** Names in commands of at most {@link NAMES_PER_COMMAND}; in shard mode, one slot's names per command. */
+  #chunks(names: readonly string[]): string[][] {
+    const groups: string[][] = [];
+    if (this.#shard === undefined) {
+      for (let i = 0; i < names.length; i += NAMES_PER_COMMAND) groups.push(names.slice(i, i + NAMES_PER_COMMAND));
+      return groups;
+    }
+    const bySlot = new Map<number, string[]>();
+    for (const name of names) {
+      const slot = keySlot(name);
+      const group = bySlot.get(slot);
+      if (group === undefined) bySlot.set(slot, [name]);
+      else group.push(name);
+    }
+    for (const group of bySlot.values()) {
+      for (let i = 0; i < group.length; i += NAMES_PER_COMMAND) groups.push(group.slice(i, i + NAMES_PER_COMMAND));
+    }
+    return groups;
   }
 
   /**
@@ -593,7 +639,7 @@ export class PubSub<S extends StringType = string> implements AsyncIterable<PubS
     this.#leasing = leasing;
     let lease: Lease;
     try {
-      lease = await this.#source.lease({ signal: leasing.signal });
+      lease = await this.#source.lease({ signal: leasing.signal, route: this.#shard?.route });
     } catch (error) {
       if (this.#leasing === leasing) this.#leasing = undefined;
       if (this.#state === State.Running) this.#attemptFailed(asRedisError(error));
@@ -623,17 +669,24 @@ export class PubSub<S extends StringType = string> implements AsyncIterable<PubS
     if (this.#gap) this.#held ??= [];
     const attachment = session.attachment;
     const sent: Promise<void>[] = [];
-    for (const [kind, wanted] of [[CHANNELS, this.#channels], [PATTERNS, this.#patterns]] as const) {
-      const names = [...wanted];
-      for (let i = 0; i < names.length; i += NAMES_PER_COMMAND) {
-        sent.push(attachment.sendUnanswered([kind.subscribe, ...names.slice(i, i + NAMES_PER_COMMAND)]));
-      }
+    for (const [kind, wanted] of [[this.#channelKind, this.#channels], [PATTERNS, this.#patterns]] as const) {
+      for (const chunk of this.#chunks([...wanted])) sent.push(attachment.sendUnanswered([kind.subscribe, ...chunk]));
     }
     session.setup = this.#barrier(session, sent);
     this.#wakeWaiters(session);
     try {
       await session.setup;
     } catch (error) {
+      if (error instanceof ResponseError && this.#shard !== undefined && isRedirection(error)) {
+        // A node that no longer serves these channels' slots: its owner moves them, and this
+        // instance tries again with what it still keeps.
+        session.ended = true;
+        session.attachment.destroy();
+        if (this.#session === session) this.#session = undefined;
+        this.#shard.onTrouble(error);
+        this.#attemptFailed(error);
+        return;
+      }
       if (error instanceof ResponseError) {
         // The server refused the subscriptions (or PING): an ACL that changed since they were
         // accepted, or forbids them from the start. What this instance promises cannot be kept.
@@ -661,7 +714,12 @@ export class PubSub<S extends StringType = string> implements AsyncIterable<PubS
 
   #attemptFailed(error: RedisError): void {
     this.#lastError = error;
-    if (error instanceof ClientClosedError || error instanceof InvalidArgumentError || (error instanceof ResponseError && !this.#everLive)) {
+    const redirected = this.#shard !== undefined && error instanceof ResponseError && isRedirection(error);
+    if (
+      error instanceof ClientClosedError ||
+      error instanceof InvalidArgumentError ||
+      (error instanceof ResponseError && !this.#everLive && !redirected)
+    ) {
       this.#fail(error);
       return;
     }
@@ -688,6 +746,7 @@ export class PubSub<S extends StringType = string> implements AsyncIterable<PubS
     if (this.#state !== State.Running) return;
     const lost = error ?? new ConnectionError(`${session.attachment.connection.address} closed the connection`);
     this.#lastError = lost;
+    this.#shard?.onTrouble(lost);
     if (this.#everLive || this.#received > 0) this.#gap = true;
     if (session.live) this.#scheduleAttempt(0);
     else this.#attemptFailed(lost);
@@ -705,11 +764,24 @@ export class PubSub<S extends StringType = string> implements AsyncIterable<PubS
       case CONFIRMATION: {
         const count = push[2];
         if (typeof count === "number") session.count = count;
+        if (this.#shard !== undefined) this.#noteServerUnsubscribe(push);
         return;
       }
       default:
       // Other pushes (sharded messages, cache invalidations) are not this instance's.
     }
+  }
+
+  /**
+   * Shard mode: a SUNSUBSCRIBE for a channel still kept was not asked for (this instance drops a
+   * name from the kept set before it unsubscribes): the server dropped it, its slot having moved.
+   */
+  #noteServerUnsubscribe(push: PushMessage): void {
+    const kind = push[0];
+    if ((typeof kind === "string" ? kind : kind instanceof Buffer ? kind.toString("latin1") : "") !== "sunsubscribe") return;
+    const channel = nameOf(push[1]);
+    if (!this.#channels.delete(channel)) return;
+    this.#shard?.onDropped([channel]);
   }
 
   #deliver(item: PubSubMessage<S>): void {
@@ -790,7 +862,10 @@ export class PubSub<S extends StringType = string> implements AsyncIterable<PubS
     session.ended = true;
     const attachment = session.attachment;
     try {
-      const sent = [attachment.sendUnanswered([CHANNELS.unsubscribe]), attachment.sendUnanswered([PATTERNS.unsubscribe])];
+      const sent =
+        this.#shard === undefined
+          ? [attachment.sendUnanswered([CHANNELS.unsubscribe]), attachment.sendUnanswered([PATTERNS.unsubscribe])]
+          : [attachment.sendUnanswered([SHARDED.unsubscribe])];
       const deadline = performance.now() + this.#subscribeTimeoutMs;
       await withDeadline(this.#barrier(session, sent), deadline, () => new TimeoutError("unsubscribing timed out", "reply"));
       const connection = attachment.connection;
@@ -817,6 +892,11 @@ function checkedNames(what: string, names: readonly unknown[]): readonly string[
     if (typeof name !== "string") throw new InvalidArgumentError(`${what}: channel and pattern names must be strings, got ${typeof name}`);
   }
   return names as readonly string[];
+}
+
+/** Replies that say "not this node, or not now" (MOVED, ASK, TRYAGAIN, CLUSTERDOWN). */
+function isRedirection(error: ResponseError): boolean {
+  return /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/.test(error.message);
 }
 
 function closedError(): ClientClosedError {

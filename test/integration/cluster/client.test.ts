@@ -4,7 +4,7 @@
  * commands within per-node limits, the pool's stats, lifetimes and errors.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { keySlot } from "../../../src/cluster/slot.js";
 import {
   ClusterConnectionPool,
@@ -19,21 +19,11 @@ import {
 } from "../../../src/index.js";
 import { onNode } from "../../harness/cluster-ops.js";
 import { freePorts } from "../../harness/ports.js";
-import { startCluster, type RedisCluster as HarnessCluster, type RedisServer } from "../../harness/servers.js";
+import { clusterForFile } from "../../harness/cluster-fixture.js";
+import type { RedisServer } from "../../harness/servers.js";
 import { until } from "../../harness/wait.js";
 
-let cluster: HarnessCluster | undefined;
-before(async () => {
-  cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1 });
-});
-after(async () => {
-  await cluster?.stop();
-});
-
-function theCluster(): HarnessCluster {
-  if (cluster === undefined) throw new Error("the cluster starts in before()");
-  return cluster;
-}
+const theCluster = clusterForFile({ primaries: 3, replicasPerPrimary: 1 });
 
 /** A fresh client on the harness cluster; the test closes it. */
 function clientFor(options: RedisClusterClientOptions & RedisClusterConnectionOptions = {}): RedisCluster {

@@ -4,24 +4,14 @@
  * command applied twice; transactions on one slot's node, following MOVED; scripts per node.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { keySlot } from "../../../src/cluster/slot.js";
 import { CrossSlotError, RedisCluster, WatchError, type Pipeline } from "../../../src/index.js";
 import { migrateSlot, onNode, slotMapOf } from "../../harness/cluster-ops.js";
-import { startCluster, type RedisCluster as HarnessCluster, type RedisServer } from "../../harness/servers.js";
+import { clusterForFile } from "../../harness/cluster-fixture.js";
+import type { RedisServer } from "../../harness/servers.js";
 
-let cluster: HarnessCluster | undefined;
-before(async () => {
-  cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1 });
-});
-after(async () => {
-  await cluster?.stop();
-});
-
-function theCluster(): HarnessCluster {
-  if (cluster === undefined) throw new Error("the cluster starts in before()");
-  return cluster;
-}
+const theCluster = clusterForFile({ primaries: 3, replicasPerPrimary: 1 });
 
 function clientFor(): RedisCluster {
   return new RedisCluster({ startupNodes: theCluster().startupNodes });

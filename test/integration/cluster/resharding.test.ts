@@ -6,25 +6,15 @@
  * INCR counter must equal the number of INCRs acknowledged.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { keySlot } from "../../../src/cluster/slot.js";
 import { RedisCluster, TryAgainError, type ClusterNode } from "../../../src/index.js";
 import { failoverTo, isPrimary, killNode, migrateSlot, onNode, slotMapOf } from "../../harness/cluster-ops.js";
-import { startCluster, type RedisCluster as HarnessCluster, type RedisServer } from "../../harness/servers.js";
+import { clusterForFile } from "../../harness/cluster-fixture.js";
+import type { RedisServer } from "../../harness/servers.js";
 import { until } from "../../harness/wait.js";
 
-let cluster: HarnessCluster | undefined;
-before(async () => {
-  cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: 1_000 });
-});
-after(async () => {
-  await cluster?.stop();
-});
-
-function theCluster(): HarnessCluster {
-  if (cluster === undefined) throw new Error("the cluster starts in before()");
-  return cluster;
-}
+const theCluster = clusterForFile({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: 1_000 });
 
 function serverOf(node: { port: number } | undefined): RedisServer {
   const server = theCluster().nodes.find((candidate) => candidate.port === node?.port);
