@@ -119,7 +119,7 @@ export class ShardedPubSub<S extends StringType = string> implements AsyncIterab
     await Promise.all(
       [...this.#nodes.values()].map((node) => {
         const mine = leaving.filter((channel) => node.channels.includes(channel));
-        return mine.length === 0 ? undefined : node.unsubscribe(...mine);
+        return mine.length === 0 ? Promise.resolve() : node.unsubscribe(...mine);
       }),
     );
   }

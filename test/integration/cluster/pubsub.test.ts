@@ -72,7 +72,7 @@ describe("cluster sharded pubsub", () => {
     });
     assert.equal(await client.spublish(channel, "after"), 1);
     const items = await read(ps, 2);
-    const kinds = items.map((item) => (item.type === "message" ? `message:${String(item.data)}` : item.type));
+    const kinds = items.map((item) => (item.type === "message" ? `message:${item.data}` : item.type));
     assert.deepEqual(kinds, ["message:before", "resubscribed", "message:after"]);
     assert.deepEqual(ps.nodes, [`${to.host}:${to.port}`]);
   });
