@@ -5,9 +5,10 @@
  * The budget keeps no count of its own (which could drift from the pools'): it asks its members
  * how many connections they hold. A pool that would open a connection asks first; when the
  * budget is spent and it has a waiter, the budget asks another member to close one connection
- * nobody uses (an idle one), and when any member's connection closes, the others try their
- * waiters again. So connections follow demand between nodes, and nobody waits on an idle socket
- * held by another node.
+ * nobody uses (an idle one); a member whose connection falls idle while another has waiters
+ * closes it; and when any member's connection closes, the others try their waiters again. So
+ * connections follow demand between nodes, and nobody waits on an idle socket held by another
+ * node.
  *
  * @module
  */
@@ -16,6 +17,8 @@
 export interface BudgetMember {
   /** Connections the pool holds against its limits (open, connecting, retiring). */
   readonly counted: number;
+  /** Requests waiting in the pool for a connection. */
+  readonly waiting: number;
   /** Closes one connection nobody uses, if the pool has one; `true` when it did. */
   shedIdle(): boolean;
   /** Tries the pool's waiters again: a connection of another member closed. */
@@ -56,6 +59,16 @@ export class ConnectionBudget {
     for (const member of this.#members) {
       if (member !== requester && member.shedIdle()) return;
     }
+  }
+
+  /**
+   * Whether another member than `member` has requests waiting while the budget is spent: then a
+   * connection `member` no longer uses should be closed for them rather than kept idle.
+   */
+  wantedElsewhere(member: BudgetMember): boolean {
+    if (this.mayOpen) return false;
+    for (const other of this.#members) if (other !== member && other.waiting > 0) return true;
+    return false;
   }
 
   /** A connection of `from` closed: the other members' waiters may be served now. */

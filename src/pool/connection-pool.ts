@@ -187,9 +187,13 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     if (budget !== undefined) {
       // Closures over the private state, not public methods: the budget's needs stay off the API.
       const counted = (): number => this.#total;
+      const waiting = (): number => this.#waiters.length;
       const member: BudgetMember = {
         get counted() {
           return counted();
+        },
+        get waiting() {
+          return waiting();
         },
         shedIdle: () => this.#shedIdle(),
         retryWaiters: () => this.#serveWaiters(),
@@ -430,6 +434,11 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     }
     this.#idle.push(connection);
     this.#serveWaiters();
+    // Unused here while another pool of a shared budget waits: its slot is worth more there.
+    const member = this.#member;
+    if (member !== undefined && this.#idle.includes(connection) && this.#budget?.wantedElsewhere(member) === true) {
+      this.#retire(connection);
+    }
   }
 
   /** {@link RequestTarget}: one server serves every request. */
