@@ -232,8 +232,8 @@ const nodeRedis: ClientAdapter = {
 };
 
 /** glide's defaults, 1 000 requests in flight and a 250 ms timeout, fail or nearly fail the 1 000-caller workloads. */
-const GLIDE_REQUEST_TIMEOUT_MS = 30_000;
-const GLIDE_INFLIGHT_LIMIT = 100_000;
+export const GLIDE_REQUEST_TIMEOUT_MS = 30_000;
+export const GLIDE_INFLIGHT_LIMIT = 100_000;
 
 const glide: ClientAdapter = {
   name: "valkey-glide",

@@ -10,20 +10,29 @@
  *
  * `BENCH_SECONDS` (default 2) is each run's measured window, after a 0.5 s warm-up.
  *
+ * `npm run bench -- --cluster [...]` runs the cluster benchmark instead (bench/cluster.ts).
+ *
  * @module
  */
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { rawCommand, startStandalone } from "../test/harness/servers.js";
 import type { RedisServer } from "../test/harness/servers.js";
 import { ADAPTERS, RAW } from "./clients.js";
-import { BENCH_DIR, markdownTable, REPO_DIR, spawnWorker, writeResults } from "./report.js";
+import { BENCH_DIR, markdownTable, packageVersion, REPO_DIR, spawnWorker, writeResults, writeResultsJson } from "./report.js";
+import { aggregate, compact, ratio, rotated, withRatios } from "./rows.js";
+import type { Row } from "./rows.js";
 import { formatNumber, median } from "./stats.js";
 import { RAW_WORKLOADS, WORKLOADS } from "./workloads.js";
 import type { RunResult } from "./worker.js";
+
+// `--cluster` is a benchmark of its own, with its own options: see bench/cluster.ts.
+if (process.argv.includes("--cluster")) {
+  const { runClusterBench } = await import("./cluster.js");
+  process.exit(await runClusterBench(process.argv.slice(2).filter((arg) => arg !== "--cluster")));
+}
 
 const { values: args } = parseArgs({
   options: {
@@ -73,16 +82,6 @@ async function availableClients(): Promise<{ clients: string[]; unavailable: Map
   return { clients: requestedClients.filter((name) => !unavailable.has(name)), unavailable };
 }
 
-/** The installed version of a package; coredis is this repository. */
-function packageVersion(name: string): string {
-  try {
-    const file = path.join(REPO_DIR, ...(name === "coredis" ? [] : ["node_modules", name]), "package.json");
-    return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
-  } catch {
-    return "not installed";
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // redis-benchmark
 
@@ -118,69 +117,7 @@ function redisBenchmark(server: RedisServer, pipeline: number): Promise<RedisBen
 }
 
 // ---------------------------------------------------------------------------------------------
-// Aggregation
-
-interface Row {
-  readonly client: string;
-  readonly runs: number;
-  readonly failures: readonly string[];
-  readonly opsPerSec: number;
-  /** Lowest and highest ops/s over the rounds: how noisy the machine was. */
-  readonly opsRange: readonly [number, number];
-  readonly cpuUsPerOp: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly peakRssMb: number;
-  readonly connections: number;
-  readonly sideOpsPerSec?: number;
-  readonly sideP99Ms?: number;
-  /** ops/s over the best other library's; CPU and p99 over the lowest other library's. */
-  readonly opsVsBestOther?: number;
-  readonly cpuVsBestOther?: number;
-  readonly p99VsBestOther?: number;
-}
-
-function aggregate(client: string, results: readonly RunResult[]): Row {
-  const ok = results.filter((result) => result.error === undefined);
-  const of = (pick: (result: RunResult) => number | undefined): number =>
-    median(ok.map(pick).filter((value): value is number => value !== undefined));
-  const row: Row = {
-    client,
-    runs: ok.length,
-    failures: results.flatMap((result) => (result.error === undefined ? [] : [result.error])),
-    opsPerSec: of((result) => result.opsPerSec),
-    opsRange: [Math.min(...ok.map((result) => result.opsPerSec ?? Number.NaN)), Math.max(...ok.map((result) => result.opsPerSec ?? Number.NaN))],
-    cpuUsPerOp: of((result) => result.cpuUsPerOp),
-    p50Ms: of((result) => result.p50Ms),
-    p99Ms: of((result) => result.p99Ms),
-    peakRssMb: of((result) => result.peakRssMb),
-    connections: of((result) => result.connections),
-  };
-  return ok.some((result) => result.side !== undefined)
-    ? { ...row, sideOpsPerSec: of((result) => result.side?.opsPerSec), sideP99Ms: of((result) => result.side?.p99Ms) }
-    : row;
-}
-
-/** Adds each library's ratios to the best of the other libraries (the raw socket is not one). */
-function withRatios(rows: readonly Row[]): Row[] {
-  const libraries = rows.filter((row) => row.client !== RAW && row.runs > 0);
-  return rows.map((row) => {
-    const others = libraries.filter((other) => other.client !== row.client);
-    if (row.client === RAW || row.runs === 0 || others.length === 0) return row;
-    return {
-      ...row,
-      opsVsBestOther: row.opsPerSec / Math.max(...others.map((other) => other.opsPerSec)),
-      cpuVsBestOther: row.cpuUsPerOp / Math.min(...others.map((other) => other.cpuUsPerOp)),
-      p99VsBestOther: row.p99Ms / Math.min(...others.map((other) => other.p99Ms)),
-    };
-  });
-}
-
-/** 238k, 1.2M: for the range column. */
-const compact = (value: number): string =>
-  value >= 1e6 ? `${(value / 1e6).toFixed(1)}M` : value >= 1e4 ? `${Math.round(value / 1e3)}k` : value >= 1e3 ? `${(value / 1e3).toFixed(1)}k` : formatNumber(value);
-
-const ratio = (value: number | undefined): string => (value === undefined ? "–" : `${value.toFixed(2)}×`);
+// Tables
 
 function workloadTable(workload: string, rows: readonly Row[]): string {
   const side = WORKLOADS.find((definition) => definition.name === workload)?.side;
@@ -219,11 +156,6 @@ function redisBenchmarkTable(runs: readonly RedisBenchmarkFigure[]): string {
 
 // ---------------------------------------------------------------------------------------------
 // Main
-
-function rotated<T>(items: readonly T[], by: number): T[] {
-  const shift = items.length === 0 ? 0 : by % items.length;
-  return [...items.slice(shift), ...items.slice(0, shift)];
-}
 
 const { clients, unavailable } = await availableClients();
 for (const [name, why] of unavailable) console.log(`skipping ${name}: ${why}`);
@@ -329,32 +261,22 @@ if (write) {
     "## Workloads",
   ];
   writeResults(`${header.join("\n")}\n\n${sections.join("\n\n")}\n`);
-  writeFileSync(
-    path.join(BENCH_DIR, "results.json"),
-    `${JSON.stringify(
-      {
-        generatedAt: new Date().toISOString(),
-        environment: {
-          node: process.version,
-          cpu: os.cpus()[0]?.model,
-          cpus: os.cpus().length,
-          redisServer: serverVersion,
-          loadAverage1m: { start: loadAtStart, end: loadAtEnd },
-        },
-        settings: { rounds, windowSeconds, warmupSeconds: 0.5 },
-        clients: Object.fromEntries(clients.map((client) => [client, ADAPTERS.get(client)?.notes ?? "raw net.Socket"])),
-        unavailable: Object.fromEntries(unavailable),
-        workloads: Object.fromEntries(
-          tables.map(({ workload, rows }) => [
-            workload,
-            { rows, runs: clients.flatMap((client) => results.get(`${workload} ${client}`) ?? []) },
-          ]),
-        ),
-        redisBenchmark: redisBenchmarkRuns,
-      },
-      (_, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? null : value),
-      2,
-    )}\n`,
-  );
+  writeResultsJson({
+    generatedAt: new Date().toISOString(),
+    environment: {
+      node: process.version,
+      cpu: os.cpus()[0]?.model,
+      cpus: os.cpus().length,
+      redisServer: serverVersion,
+      loadAverage1m: { start: loadAtStart, end: loadAtEnd },
+    },
+    settings: { rounds, windowSeconds, warmupSeconds: 0.5 },
+    clients: Object.fromEntries(clients.map((client) => [client, ADAPTERS.get(client)?.notes ?? "raw net.Socket"])),
+    unavailable: Object.fromEntries(unavailable),
+    workloads: Object.fromEntries(
+      tables.map(({ workload, rows }) => [workload, { rows, runs: clients.flatMap((client) => results.get(`${workload} ${client}`) ?? []) }]),
+    ),
+    redisBenchmark: redisBenchmarkRuns,
+  });
   console.log(`wrote ${path.relative(REPO_DIR, path.join(BENCH_DIR, "RESULTS.md"))} and bench/results.json`);
 }

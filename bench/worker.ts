@@ -1,15 +1,17 @@
 /**
- * One benchmark run in a fresh process: `node --import tsx bench/worker.ts CLIENT WORKLOAD PORT`.
+ * One benchmark run in a fresh process: `node --import tsx bench/worker.ts CLIENT WORKLOAD PORT [cluster]`.
  *
  * Opens the client(s), seeds keys, runs the workload's loops through a warm-up and a measured
  * window, and prints one JSON line ({@link RunResult}) on stdout. A failure prints a line with
  * `error` set and exits 1. `BENCH_SECONDS` sets the window (default 2), `BENCH_WARMUP_SECONDS`
- * the warm-up (default 0.5); `BENCH_HOST` the server's address (default 127.0.0.1).
+ * the warm-up (default 0.5); `BENCH_HOST` the server's address (default 127.0.0.1). With `cluster`,
+ * CLIENT and WORKLOAD are the cluster benchmark's (`cluster-workloads.ts`) and PORT is one node's.
  *
  * @module
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { ADAPTERS, RAW, STUB, STUB_ADAPTER } from "./clients.js";
+import { prepareClusterRun } from "./cluster-workloads.js";
 import { Meter } from "./stats.js";
 import type { Control, Prepared } from "./workloads.js";
 import { RAW_WORKLOADS, workloadNamed } from "./workloads.js";
@@ -52,7 +54,8 @@ function figures(meter: Meter, elapsedSeconds: number): MeterFigures {
   return { ops: meter.ops, opsPerSec: meter.ops / elapsedSeconds, p50Ms: p50, p99Ms: p99 };
 }
 
-function prepare(client: string, workload: string, host: string, port: number): Promise<Prepared> {
+function prepare(client: string, workload: string, host: string, port: number, cluster: boolean): Promise<Prepared> {
+  if (cluster) return prepareClusterRun(client, workload, host, port);
   if (client === RAW) {
     const raw = RAW_WORKLOADS.get(workload);
     if (raw === undefined) throw new Error(`no raw form of workload ${workload}`);
@@ -65,7 +68,7 @@ function prepare(client: string, workload: string, host: string, port: number): 
   return definition.prepare(adapter, host, port);
 }
 
-async function measure(client: string, workload: string, host: string, port: number): Promise<RunResult> {
+async function measure(client: string, workload: string, host: string, port: number, cluster: boolean): Promise<RunResult> {
   const windowSeconds = seconds("BENCH_SECONDS", 2);
   const warmupSeconds = seconds("BENCH_WARMUP_SECONDS", 0.5);
   let peakRss = process.memoryUsage.rss();
@@ -76,7 +79,7 @@ async function measure(client: string, workload: string, host: string, port: num
     if (prepared !== undefined) peakConnections = Math.max(peakConnections, prepared.connections());
   }, RSS_SAMPLE_MS);
   try {
-    prepared = await prepare(client, workload, host, port);
+    prepared = await prepare(client, workload, host, port, cluster);
     const control: Control = { running: true, main: new Meter(), side: new Meter() };
     const done = prepared.run(control);
     let failure: unknown;
@@ -123,9 +126,9 @@ async function measure(client: string, workload: string, host: string, port: num
   }
 }
 
-const [client, workload, portText] = process.argv.slice(2);
-if (client === undefined || workload === undefined || portText === undefined) {
-  console.error("usage: node --import tsx bench/worker.ts CLIENT WORKLOAD PORT");
+const [client, workload, portText, topology = "standalone"] = process.argv.slice(2);
+if (client === undefined || workload === undefined || portText === undefined || !["standalone", "cluster"].includes(topology)) {
+  console.error("usage: node --import tsx bench/worker.ts CLIENT WORKLOAD PORT [cluster]");
   process.exit(2);
 }
 const host = process.env["BENCH_HOST"] ?? "127.0.0.1";
@@ -133,7 +136,7 @@ const host = process.env["BENCH_HOST"] ?? "127.0.0.1";
 let exitCode = 0;
 let line: RunResult;
 try {
-  line = await measure(client, workload, host, Number(portText));
+  line = await measure(client, workload, host, Number(portText), topology === "cluster");
 } catch (error) {
   exitCode = 1;
   line = { client, workload, error: error instanceof Error ? error.message : String(error) };

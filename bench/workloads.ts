@@ -65,7 +65,8 @@ const PUBSUB_STAMPS = 64;
 /** A subscriber that receives nothing for this long while messages are due fails the run. */
 const PUBSUB_STALL_MS = 5000;
 
-function keys(prefix: string, count: number): string[] {
+/** The key names a workload uses: `bench:${prefix}:0` … (no hash tag: on a cluster they spread over the slots). */
+export function keys(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `bench:${prefix}:${i}`);
 }
 
