@@ -22,7 +22,7 @@ import type { Lease, LeaseOptions, LeaseSource, Redirect, RequestTarget, RouteHi
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
 import { type BatchOutcome, gatesPassed, sendBatch, type ShareableBatch } from "../pipeline/batch.js";
 import type { BatchTurn, OrderedLease, PipelineHost } from "../pipeline/host.js";
-import { ACQUIRING, KeyOrder, type OrderedRequest, type OrderHost, type Place } from "./key-order.js";
+import { ACQUIRING, KeyOrder, type OrderedRequest, type OrderHome, type OrderHost, type Place } from "./key-order.js";
 import { grantLease, LeaseTicket } from "./ordered-lease.js";
 import { SharedBatchRequest, sharedBatchRequests } from "./shared-batch.js";
 import type { RetryPolicy } from "./retry.js";
@@ -415,6 +415,11 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
     return request instanceof ClientRequest && request.core === this;
   }
 
+  /** {@link OrderHost}: the server a connection goes to — its pool (a cluster's node pool). */
+  serverOf(connection: BaseConnection): unknown {
+    return connection.observer ?? this;
+  }
+
   /** {@link OrderHost}: the key scope of a request, from the command table. */
   scopeOf(request: OrderedRequest): KeyScope {
     if (request instanceof LeaseTicket) return request.scope;
@@ -511,6 +516,8 @@ class CallState {
  */
 export class ClientRequest extends Request {
   readonly #core: ClientCore;
+  /** See `OrderedRequest.home`. */
+  home: OrderHome | undefined = undefined;
   /**
    * Only for requests that are dedicated, carry a deadline or signal, or were placed by the
    * order in multi mode; see {@link CallState}.

@@ -13,7 +13,11 @@
  *     ▲          (or one waits: for the pool, for a retry, behind a conflict)   │
  *     └──────── every keyed call in flight is on one connection again ◀─────────┘
  * ```
- * - **single**: all of the client's keyed calls in flight are on `home`; only a count is kept.
+ * - **single**: all of the client's keyed calls in flight to one server are on that server's
+ *   `home` connection; only a count per server is kept. Calls to different servers (a cluster's
+ *   nodes) never share a key while the slot map holds — a key's slot picks its node — so they
+ *   need no order between them; a redirection (MOVED, ASK) is a retry, and a retry puts the
+ *   order in multi mode, where calls are indexed by key whatever server they are on.
  * - **multi**: every keyed call in flight is indexed by key, with the place it is on. A new call
  *   whose keys are in flight on another connection follows them there (a small GET goes on the
  *   bulk lane behind the large SET of its key); one that would have to follow two places, or
@@ -56,6 +60,8 @@ export type Place = BaseConnection | typeof ACQUIRING | typeof ACQUIRING_DEDICAT
 export interface OrderedRequest extends Request {
   place: Place | undefined;
   epoch: number;
+  /** The server home it was counted at in single mode (`undefined` once indexed in multi mode). */
+  home: OrderHome | undefined;
   /** The keys it names, or `undefined` when it may touch any; read once, then kept. */
   keys(): readonly RedisArgument[] | undefined;
   /** Whether it holds a connection of its own (a blocking command, a batch's lease). */
@@ -75,6 +81,8 @@ export interface OrderHost<R extends OrderedRequest> {
   scopeOf(request: R): KeyScope;
   /** Whether `connection` may still take shared requests (for `request`, when given: of its server). */
   isShared(connection: BaseConnection, request?: R): boolean;
+  /** The server a connection goes to (its pool): calls to different servers need no order between them in single mode. */
+  serverOf(connection: BaseConnection): unknown;
   /** Dispatches a request taken from the FIFO; `false` when it must stay there. */
   redispatch(request: R): boolean;
 }
@@ -93,6 +101,14 @@ function bucketOf(key: RedisArgument): number {
 /** The decision for one call. */
 export type Route = BaseConnection | typeof ACQUIRING | "hold";
 
+/** Single mode: one server's home connection, and the tracked calls in flight there. */
+export interface OrderHome {
+  connection: BaseConnection | undefined;
+  count: number;
+  /** Of `count`, the calls that may touch any key. */
+  any: number;
+}
+
 interface Entry {
   place: Place;
   count: number;
@@ -110,10 +126,15 @@ interface Waiter<R> {
 export class KeyOrder<R extends OrderedRequest> {
   readonly #host: OrderHost<R>;
   #multi = false;
-  /** Single mode: where every tracked call is, and how many there are (and how many may touch any key). */
+  /**
+   * Single mode: each server's home, where every tracked call to that server is. A server's home
+   * object lives as long as the order (few servers), so the last one asked for can be kept.
+   */
+  readonly #homes = new Map<unknown, OrderHome>();
+  #lastServer: unknown = undefined;
+  #lastHome: OrderHome | undefined = undefined;
+  /** Multi mode: the connection whose calls are counted in hash buckets (the busiest home when multi mode began). */
   #home: BaseConnection | undefined;
-  #homeCount = 0;
-  #homeAny = 0;
   /**
    * Multi mode: the keyed calls in flight on `home`, counted per hash bucket of their keys rather
    * than indexed (most calls stay on the client's main connection, and counting them costs no
@@ -149,13 +170,35 @@ export class KeyOrder<R extends OrderedRequest> {
    */
   admit(request: R, connection: BaseConnection, scope: KeyScope): boolean {
     if (this.#multi) return false;
-    if (scope === KeyScope.None) return this.#homeAny === 0 || connection === this.#home;
-    if (this.#homeCount !== 0 && connection !== this.#home) return false;
-    this.#home = connection;
-    this.#homeCount++;
-    if (scope === KeyScope.Any) this.#homeAny++;
+    const home = this.#homeOf(connection);
+    if (scope === KeyScope.None) return home.any === 0 || connection === home.connection;
+    if (home.count !== 0 && connection !== home.connection) return false;
+    home.connection = connection;
+    home.count++;
+    if (scope === KeyScope.Any) home.any++;
     request.mark = scope;
+    request.home = home;
     return true;
+  }
+
+  /** The home of the server `connection` goes to, made on first use. */
+  #homeOf(connection: BaseConnection): OrderHome {
+    const server = this.#host.serverOf(connection);
+    if (server === this.#lastServer && this.#lastHome !== undefined) return this.#lastHome;
+    let home = this.#homes.get(server);
+    if (home === undefined) {
+      home = { connection: undefined, count: 0, any: 0 };
+      this.#homes.set(server, home);
+    }
+    this.#lastServer = server;
+    this.#lastHome = home;
+    return home;
+  }
+
+  /** Single mode: whether a batch may go on `connection` with every tracked call of its server. */
+  #homeAdmits(connection: BaseConnection): boolean {
+    const home = this.#homeOf(connection);
+    return home.count === 0 || connection === home.connection;
   }
 
   /**
@@ -165,7 +208,7 @@ export class KeyOrder<R extends OrderedRequest> {
    * flight there or nowhere). Then {@link KeyOrder.placeOn} tracks each call as it is sent.
    */
   admitsBatch(connection: BaseConnection, calls: readonly { readonly scope: KeyScope; readonly keys: readonly RedisArgument[] | undefined }[]): boolean {
-    if (!this.#multi) return this.#waiting.length === 0 && (this.#homeCount === 0 || connection === this.#home);
+    if (!this.#multi) return this.#waiting.length === 0 && this.#homeAdmits(connection);
     for (const { scope, keys } of calls) {
       if (scope === KeyScope.None) continue;
       if (this.#conflictsWithWaiting(scope, keys)) return false;
@@ -188,7 +231,7 @@ export class KeyOrder<R extends OrderedRequest> {
     if (tracked) this.#untrack(ticket, scope, keys);
     const shareable = this.#multi
       ? calls.every((call) => call.scope === KeyScope.None || this.#decide(false, call.scope, call.keys, connection) === connection)
-      : this.#homeCount === 0 || connection === this.#home;
+      : this.#homeAdmits(connection);
     if (!shareable) {
       if (tracked) this.#track(ticket, scope, keys, place);
       return false;
@@ -256,15 +299,23 @@ export class KeyOrder<R extends OrderedRequest> {
     }
     request.mark = 0;
     if (!this.#multi) {
-      this.#homeCount--;
-      if (mark === KeyScope.Any) this.#homeAny--;
+      // Counted at its server's home: when admitted, or (indexed in multi mode until single mode
+      // came back) at the home made of its place.
+      const home = request.home ?? (typeof request.place === "object" ? this.#homeOf(request.place) : undefined);
+      request.home = undefined;
+      request.place = undefined;
+      if (home === undefined) return;
+      home.count--;
+      if (mark === KeyScope.Any) home.any--;
       return;
     }
     const keys = mark === KeyScope.Keys ? request.keys() : undefined;
     if (request.epoch !== this.#epoch) {
-      // Tracked on `home` in single mode, and not in its queues when multi mode began (its
-      // connection was failing it): counted at `home`, not indexed.
-      if (this.#home !== undefined) this.#count(this.#home, -1);
+      // Counted at a home in single mode, and not in its connection's queues when multi mode
+      // began (the connection was failing it): counted at that connection, not indexed.
+      const connection = request.home?.connection ?? this.#home;
+      request.home = undefined;
+      if (connection !== undefined) this.#count(connection, -1);
     } else if (request.place === WAITING) {
       const waiter = this.#waiting.find((candidate) => candidate.request === request && !candidate.gone);
       if (waiter !== undefined) this.#leaveWaiting(waiter, mark as KeyScope, keys);
@@ -384,6 +435,7 @@ export class KeyOrder<R extends OrderedRequest> {
     request.mark = scope;
     request.place = place;
     request.epoch = this.#epoch;
+    request.home = undefined;
     if (place === this.#home && scope === KeyScope.Keys && keys !== undefined) {
       const buckets = this.#homeBuckets;
       for (const key of keys) {
@@ -444,24 +496,32 @@ export class KeyOrder<R extends OrderedRequest> {
     else this.#places.set(place, count);
   }
 
-  /** Switches to multi mode, indexing the calls in flight on `home`. */
+  /**
+   * Switches to multi mode, indexing the calls in flight at every server's home: the busiest
+   * home's in hash buckets (cheap), the others' by key.
+   */
   #enterMulti(): void {
     if (this.#multi) return;
     this.#multi = true;
     this.#epoch++;
-    const home = this.#home;
-    if (home === undefined || this.#homeCount === 0) return;
-    let found = 0;
-    home.forEachRequest((request) => {
-      if (!this.#host.owns(request) || request.mark === 0) return;
-      found++;
-      const scope = request.mark as KeyScope;
-      this.#track(request, scope, scope === KeyScope.Keys ? request.keys() : undefined, home);
-    });
-    // Tracked, but out of the connection's queues: it is failing them (see `done`).
-    if (this.#homeCount > found) this.#count(home, this.#homeCount - found);
-    this.#homeCount = 0;
-    this.#homeAny = 0;
+    let busiest: OrderHome | undefined;
+    for (const home of this.#homes.values()) if (home.count > (busiest?.count ?? 0)) busiest = home;
+    this.#home = busiest?.connection ?? this.#home;
+    for (const home of this.#homes.values()) {
+      const connection = home.connection;
+      if (connection === undefined || home.count === 0) continue;
+      let found = 0;
+      connection.forEachRequest((request) => {
+        if (!this.#host.owns(request) || request.mark === 0) return;
+        found++;
+        const scope = request.mark as KeyScope;
+        this.#track(request, scope, scope === KeyScope.Keys ? request.keys() : undefined, connection);
+      });
+      // Tracked, but out of the connection's queues: it is failing them (see `done`).
+      if (home.count > found) this.#count(connection, home.count - found);
+      home.count = 0;
+      home.any = 0;
+    }
   }
 
   /** After a tracked call moved or ended: run the FIFO, and go back to single mode when possible. */
@@ -470,21 +530,35 @@ export class KeyOrder<R extends OrderedRequest> {
       this.#schedulePass();
       return;
     }
-    if (!this.#multi || this.#places.size + (this.#homePlaced > 0 ? 1 : 0) > 1) return;
-    let home: Place | undefined = this.#homePlaced > 0 ? this.#home : undefined;
-    let count = this.#homePlaced;
-    for (const [place, n] of this.#places) {
-      home = place;
-      count = n;
+    if (!this.#multi) return;
+    // Single mode again once each server's calls are all on one shared connection of it.
+    const places: [Place, number][] = [...this.#places];
+    if (this.#homePlaced > 0 && this.#home !== undefined) places.push([this.#home, this.#homePlaced]);
+    if (places.length > 1) {
+      const servers = new Set<unknown>();
+      for (const [place] of places) {
+        if (typeof place === "symbol") return;
+        const server = this.#host.serverOf(place);
+        if (servers.has(server)) return;
+        servers.add(server);
+      }
     }
-    // Single mode's home is a shared connection: a batch's lease (or a connection lost under
+    // Single mode's homes are shared connections: a batch's lease (or a connection lost under
     // it) keeps the order in multi mode, where the batch's keys stay indexed.
-    if (typeof home === "symbol" || (home !== undefined && !this.#host.isShared(home))) return;
+    for (const [place] of places) if (typeof place === "symbol" || !this.#host.isShared(place)) return;
     this.#multi = false;
-    // With nothing in flight, the last home stays: the next multi-mode period counts its calls there.
-    this.#home = home ?? this.#home;
-    this.#homeCount = count;
-    this.#homeAny = this.#any?.count ?? 0;
+    for (const home of this.#homes.values()) {
+      home.count = 0;
+      home.any = 0;
+    }
+    // With nothing in flight, the homes stay: the next multi-mode period counts their calls there.
+    for (const [place, count] of places) {
+      const home = this.#homeOf(place as BaseConnection);
+      home.connection = place as BaseConnection;
+      home.count = count;
+    }
+    const any = this.#any;
+    if (any !== undefined && typeof any.place === "object") this.#homeOf(any.place).any = any.count;
     this.#homeBuckets.fill(0);
     this.#homePlaced = 0;
     this.#keys.clear();

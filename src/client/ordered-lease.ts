@@ -18,7 +18,7 @@ import type { BatchOutcome, ShareableBatch } from "../pipeline/batch.js";
 import type { OrderedLease } from "../pipeline/host.js";
 import type { Lease, LeaseOptions, RequestTarget } from "../pool/target.js";
 import type { RedisArgument } from "../protocol/values.js";
-import type { KeyOrder, OrderedRequest, Place } from "./key-order.js";
+import type { KeyOrder, OrderedRequest, OrderHome, Place } from "./key-order.js";
 
 const TICKET_ARGV: readonly RedisArgument[] = ["LEASE"];
 
@@ -26,6 +26,7 @@ const TICKET_ARGV: readonly RedisArgument[] = ["LEASE"];
 export class LeaseTicket extends Request implements OrderedRequest {
   place: Place | undefined = undefined;
   epoch = -1;
+  home: OrderHome | undefined = undefined;
   /** Set once the ticket's turn came and the target was asked: the target's own wait applies then. */
   asked = false;
   /**

@@ -16,12 +16,13 @@ import type { BaseConnection } from "../connection/base-connection.js";
 import type { RedisError } from "../errors.js";
 import { type BatchCall, type BatchCommand, BatchRequest, type BatchSlot } from "../pipeline/batch.js";
 import type { RedisArgument } from "../protocol/values.js";
-import type { KeyOrder, OrderedRequest, Place } from "./key-order.js";
+import type { KeyOrder, OrderedRequest, OrderHome, Place } from "./key-order.js";
 
 /** One command of a shared batch: a batch request that takes part in the client's key order. */
 export class SharedBatchRequest extends BatchRequest implements OrderedRequest {
   place: Place | undefined = undefined;
   epoch = -1;
+  home: OrderHome | undefined = undefined;
 
   constructor(
     readonly order: KeyOrder<OrderedRequest>,

@@ -98,6 +98,52 @@ describe("RedisCluster through slot migrations", () => {
   });
 });
 
+describe("RedisCluster program order through redirections", () => {
+  it("keeps calls on one key in call order when they are all redirected (MOVED), none awaited", async () => {
+    await using client = new RedisCluster({ startupNodes: theCluster().startupNodes });
+    await client.connect();
+    const [from, to] = await primariesNow();
+    assert.ok(from !== undefined && to !== undefined);
+    const tag = await tagServedBy(from, "order");
+    const other = `{${tag}}:other`;
+    await client.set(other, "0"); // the client's map now knows the slot on `from`
+    await migrateSlot(theCluster().nodes, keySlot(`{${tag}}`), from, to);
+    const key = `{${tag}}:k`;
+    const writes = Array.from({ length: 200 }, (_, i) => client.set(key, String(i)));
+    const appends = Array.from({ length: 50 }, () => client.append(`${key}:log`, "x"));
+    const read = client.get(key);
+    const [last] = await Promise.all([read, ...writes, ...appends]);
+    assert.equal(last, "199", "the GET issued last saw the last SET");
+    assert.deepEqual(
+      (await Promise.all(appends)),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+      "the APPENDs ran once each, in call order",
+    );
+  });
+
+  it("keeps them in order while the slot migrates (ASK for the moved keys)", async () => {
+    await using client = new RedisCluster({ startupNodes: theCluster().startupNodes });
+    await client.connect();
+    const [, from, to] = await primariesNow();
+    assert.ok(from !== undefined && to !== undefined);
+    const tag = await tagServedBy(from, "askorder");
+    await fill(from, tag, 100);
+    let rounds = 0;
+    await migrateSlot(theCluster().nodes, keySlot(`{${tag}}`), from, to, {
+      batch: 25,
+      between: async () => {
+        rounds++;
+        const keys = Array.from({ length: 100 }, (_, i) => `{${tag}}:fill:${i}`);
+        const incrs = keys.map((key) => client.incr(key));
+        const reads = keys.map((key) => client.get(key));
+        const [before, after] = await Promise.all([Promise.all(incrs), Promise.all(reads)]);
+        assert.deepEqual(after, before.map(String), "each GET saw its key's INCR issued before it");
+      },
+    });
+    assert.ok(rounds >= 3);
+  });
+});
+
 describe("RedisCluster under change", () => {
   it("64 writers through a migration of thousands of keys and a graceful failover: none rejected, none lost, none twice", { timeout: 90_000 }, async () => {
     await using client = new RedisCluster({ startupNodes: theCluster().startupNodes });
