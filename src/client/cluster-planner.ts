@@ -15,6 +15,9 @@
  *   yes; otherwise the first error), `one_succeeded` (SCRIPT KILL: the first success); no tip
  *   (KEYS, SLOWLOG GET) concatenates the arrays.
  * - **A slot's owner**: CLUSTER COUNTKEYSINSLOT and GETKEYSINSLOT go to the primary serving the slot they name.
+ * - **PUBSUB introspection** (CHANNELS, NUMPAT, NUMSUB, SHARDCHANNELS, SHARDNUMSUB) asks every
+ *   primary and merges: channels listed once, counts summed (subscriptions made on replicas are
+ *   not seen).
  * - **One node**: PING, the `special` ones whose replies cannot be merged into their single-node
  *   type (INFO, MEMORY STATS, LATENCY …, RANDOMKEY, SCAN) and the remaining keyless commands go to
  *   one primary; `forNode(node)` picks which (and `scanIterator()` covers every primary).
@@ -49,6 +52,7 @@ export class ClusterPlanner implements CommandPlanner {
     if (spec === undefined || call?.node !== undefined) return core.execute(spec, argv, transform, decodeStrings, dedicated, call);
     const slotted = SLOT_ARGUMENT.get(spec.name);
     if (slotted !== undefined) return this.#toSlotOwner(spec, argv, transform, decodeStrings, call, argv[slotted]);
+    if (PUBSUB_INTROSPECTION.has(spec.name)) return this.#merged(spec, argv, transform, decodeStrings, call);
     const policy = spec.requestPolicy;
     if ((policy === "all_shards" || policy === "all_nodes") && spec.responsePolicy !== "special" && spec.name !== "PING") {
       return this.#fanOut(spec, argv, transform, decodeStrings, dedicated, call, policy === "all_nodes");
@@ -80,6 +84,21 @@ export class ClusterPlanner implements CommandPlanner {
     const owner = this.pool.topology.nodeForSlot(Number(slot));
     const routed = owner === undefined ? call : { ...call, node: nodeAddress(owner) };
     return this.core.execute(spec, argv, transform, decodeStrings, false, routed);
+  }
+
+  /** PUBSUB introspection: every primary's answer merged (channels once each, counts summed). */
+  async #merged<T>(
+    spec: CommandSpec,
+    argv: readonly RedisArgument[],
+    transform: ReplyTransform<T> | undefined,
+    decodeStrings: boolean,
+    call: RoutedCallOptions | undefined,
+  ): Promise<T> {
+    await this.core.connect();
+    const legs = this.pool.topology.primaries.map((node) =>
+      this.core.execute(spec, argv, transform, decodeStrings, false, { ...call, node: nodeAddress(node) }),
+    );
+    return mergeIntrospection(await Promise.all(legs)) as T;
   }
 
   /** Runs the command on every primary (`everyNode`: every node, replicas too) and combines the replies. */
@@ -139,6 +158,37 @@ export class ClusterPlanner implements CommandPlanner {
     }
     return combine(spec.responsePolicy, replies) as T;
   }
+}
+
+/**
+ * PUBSUB subcommands whose answer is about subscriptions, which live on the node they were made
+ * on: asked of every primary and merged (the table gives them no tip).
+ */
+const PUBSUB_INTROSPECTION: ReadonlySet<string> = new Set([
+  "PUBSUB CHANNELS",
+  "PUBSUB NUMPAT",
+  "PUBSUB NUMSUB",
+  "PUBSUB SHARDCHANNELS",
+  "PUBSUB SHARDNUMSUB",
+]);
+
+/** Merges PUBSUB answers: channel lists as a union (in first-seen order), counts summed, per-channel counts summed per channel. */
+export function mergeIntrospection(values: readonly unknown[]): unknown {
+  const [first] = values;
+  if (typeof first === "number") return values.reduce<number>((sum, value) => sum + (value as number), 0);
+  if (Array.isArray(first)) {
+    const seen = new Map<string, unknown>();
+    for (const value of values) for (const name of value as unknown[]) seen.set(String(name), seen.get(String(name)) ?? name);
+    return [...seen.values()];
+  }
+  if (first !== null && typeof first === "object") {
+    const merged: Record<string, number> = Object.create(null) as Record<string, number>;
+    for (const value of values) {
+      for (const [channel, count] of Object.entries(value as Record<string, number>)) merged[channel] = (merged[channel] ?? 0) + count;
+    }
+    return merged;
+  }
+  return first;
 }
 
 /** Commands about one slot, and where its number is in their argv: they go to the slot's owner. */

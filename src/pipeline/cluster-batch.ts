@@ -20,7 +20,7 @@
 import { commandSpecForArgv } from "../commands/generated/table.js";
 import { commandKeys, firstKey } from "../commands/keys.js";
 import { keySlot } from "../cluster/slot.js";
-import { CrossSlotError, ExecAbortError, ResponseError } from "../errors.js";
+import { CrossSlotError, ExecAbortError, InvalidArgumentError, ResponseError } from "../errors.js";
 import type { LeaseOptions, Redirect, RouteHint } from "../pool/target.js";
 import type { RedisArgument, RESPVersion } from "../protocol/values.js";
 import { BATCH_CHUNK, type BatchCommand, type BatchOutcome, callOf, KEYLESS_CALL, type ShareableBatch, unionOf } from "./batch.js";
@@ -53,6 +53,15 @@ export class ClusterBatchRunner implements BatchRunner {
   ): Promise<BatchOutcome> {
     const preload = commands.slice(0, framing.preload);
     const main = commands.slice(framing.preload);
+    const everywhere = main.find(runsEverywhere);
+    if (everywhere !== undefined) {
+      // One node's answer would pass for the cluster's (KEYS, FLUSHALL, WAIT …).
+      return Promise.reject(
+        new InvalidArgumentError(
+          `${commandSpecForArgv(everywhere.argv)?.name ?? "the command"} runs on every node of a cluster and cannot be pipelined there: call it on the client, or on forNode(node)'s pipeline`,
+        ),
+      );
+    }
     return framing.transaction ? this.#transaction(preload, main, readOnly) : this.#pipeline(preload, main, readOnly);
   }
 
@@ -60,7 +69,8 @@ export class ClusterBatchRunner implements BatchRunner {
   async #pipeline(preload: readonly BatchCommand[], main: readonly BatchCommand[], readOnly: boolean): Promise<BatchOutcome> {
     const replies = new Array<unknown>(main.length);
     let preloaded: unknown[] = preload.map(() => undefined);
-    const routes = main.map(routeOf);
+    // A pipeline of reads only may go to replicas (readFromReplicas); one with a write goes to primaries, keeping its order.
+    const routes = main.map((command) => routeOf(command, readOnly));
     let protocolVersion: RESPVersion = 3;
     let pending: Pending[] = main.map((_, index) => ({ index, node: undefined, asking: false }));
     for (let round = 0; pending.length > 0; round++) {
@@ -129,7 +139,7 @@ export class ClusterBatchRunner implements BatchRunner {
   async #transaction(preload: readonly BatchCommand[], main: readonly BatchCommand[], readOnly: boolean): Promise<BatchOutcome> {
     const queued = main.slice(1, -1);
     const keys = oneSlotKeys(queued);
-    let route: RouteHint | undefined = keys[0] === undefined ? undefined : { key: keys[0] };
+    let route: RouteHint | undefined = keys[0] === undefined ? undefined : { key: keys[0], readOnly };
     let asking = false;
     for (let redirects = 0; ; redirects++) {
       const commands = asking ? [...preload, ASKING, ...main] : [...preload, ...main];
@@ -140,7 +150,7 @@ export class ClusterBatchRunner implements BatchRunner {
       const redirect = this.#transactionRedirect(outcome.replies.slice(preload.length), redirects, route);
       if (redirect === undefined) return outcome;
       if (redirect.delayMs > 0) await pause(redirect.delayMs);
-      route = redirect.node === undefined ? (keys[0] === undefined ? undefined : { key: keys[0] }) : { node: redirect.node };
+      route = redirect.node === undefined ? (keys[0] === undefined ? undefined : { key: keys[0], readOnly }) : { node: redirect.node };
       asking = redirect.asking === true;
     }
   }
@@ -154,9 +164,19 @@ export class ClusterBatchRunner implements BatchRunner {
   }
 }
 
-/** Where a command of a pipeline goes: by its first key. */
-function routeOf(command: BatchCommand): RouteHint {
-  return { key: firstKey(commandSpecForArgv(command.argv), command.argv) };
+/** Where a command of a pipeline goes: by its first key (`readOnly`: the whole pipeline only reads). */
+function routeOf(command: BatchCommand, readOnly: boolean): RouteHint {
+  return { key: firstKey(commandSpecForArgv(command.argv), command.argv), readOnly };
+}
+
+/**
+ * Whether a command is one the cluster client fans out to every node (its table tip), which a
+ * pipeline's one node cannot answer for. MULTI, EXEC and the like have no tip.
+ */
+function runsEverywhere(command: BatchCommand): boolean {
+  const spec = commandSpecForArgv(command.argv);
+  const policy = spec?.requestPolicy;
+  return (policy === "all_shards" || policy === "all_nodes") && spec?.responsePolicy !== "special" && spec?.name !== "PING";
 }
 
 /** The keys a transaction's commands name, all of one slot. @throws {CrossSlotError} when they span slots. */

@@ -227,6 +227,10 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
     if (given.unixSocketPath !== undefined || given.location !== undefined) {
       throw new InvalidArgumentError("a cluster pool takes startupNodes (or host and port), not a location or unixSocketPath");
     }
+    if (given.noreply === true) {
+      // Its connections would answer nothing, the topology included.
+      throw new InvalidArgumentError("noreply cannot be used on a cluster: the client must read the cluster's topology");
+    }
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.maxConnectionsPerNode = options.maxConnectionsPerNode ?? false;
     this.timeoutMs = options.timeout;
@@ -381,10 +385,11 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
    * {@link RequestTarget}: MOVED updates the slot's owner (and refreshes the map) and sends the
    * request there; ASK sends it once to the importing node, after ASKING; TRYAGAIN waits and
    * tries again; CLUSTERDOWN and a node that cannot be reached (the request unwritten) refresh
-   * the map, wait and try again. Pauses double from 10 ms to 200 ms; after `maxRedirects` the
-   * error stands. Nothing else is redirected: an error that may follow a write stays.
+   * the map, wait and try again — except a read a replica could not take, which goes to its
+   * primary at once. Pauses double from 10 ms to 200 ms; after `maxRedirects` the error stands.
+   * Nothing else is redirected: an error that may follow a write stays.
    */
-  redirect(error: RedisError, redirects: number, _route: RouteHint | undefined): Redirect | undefined {
+  redirect(error: RedisError, redirects: number, route: RouteHint | undefined): Redirect | undefined {
     if (redirects >= this.maxRedirects || !this.#lifetime.isOpen) return undefined;
     const pause = Math.min(LONGEST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** redirects);
     if (error instanceof MovedError) {
@@ -394,6 +399,12 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
     }
     if (error instanceof AskError) return { delayMs: 0, node: nodeAddress(error), asking: true };
     if (error instanceof TryAgainError) return { delayMs: pause };
+    if (error instanceof ConnectionError && !error.written && route?.readOnly === true && this.readFromReplicas) {
+      // A read that could not reach a replica (down, or not yet known to be): its primary serves it.
+      this.refreshSoon();
+      const shard = route.key === undefined ? undefined : this.#slotRoutes[keySlot(route.key)];
+      return { delayMs: shard === undefined ? pause : 0, node: shard?.address };
+    }
     if (error instanceof ClusterDownError || (error instanceof ConnectionError && !error.written)) {
       this.refreshSoon();
       return { delayMs: pause };

@@ -7,8 +7,8 @@
  * `pool.stats` and the topology. Waits are bounded and wait on the server's own word.
  *
  * Legend: PORTED (here, by the `it` named) · COVERED (an existing test already checks it: file
- * and test named) · SKIPPED (why) · BUG (ported, fails on a bug in src/: commented out below
- * with a `// BUG:` note, and reported).
+ * and test named) · SKIPPED (why) · FIXED (ported; it failed on a bug in src/ when first
+ * written, fixed since: the note above the test says what it was).
  *
  * tests/cluster/test_pipeline.py — TestPipeline
  *   test_incorrect_use_pipeline ........ PORTED "a pipeline runs once …" (awaiting one queued
@@ -27,15 +27,15 @@
  *   test_watch_body_error_releases_connection  PORTED "a transaction body that throws …"
  *   test_watch_error_releases_connection  PORTED "a transaction body that throws …"
  *   test_pipeline_transaction ........... COVERED pipeline.test.ts "runs MULTI … EXEC on the node of its slot …"
- *   test_read_from_replicas[True,False] . BUG (readFromReplicas is ignored by pipelines)
+ *   test_read_from_replicas[True,False] . FIXED "readFromReplicas: a pipeline of reads runs on a replica …"
  *   test_pipeline_transaction_cross_slot  COVERED pipeline.test.ts "… refuses keys across slots before sending"
  *   test_pipeline_eval .................. PORTED "EVAL in a pipeline …"
  *   test_exec_error_in_response ......... PORTED "a reply error in a pipeline …"
  *   test_exec_error_raised .............. PORTED "a reply error in a pipeline …"
  *   test_parse_error_raised ............. PORTED "a reply error in a pipeline …"
  *   test_moved_error_retried ............ COVERED pipeline.test.ts "keeps every result in place through a slot migration …"
- *   test_no_key_command[bgrewriteaof, bgsave, keys, flushdb, flushall]  BUG (a keyless
- *                                         cluster-wide command in a pipeline runs on one node)
+ *   test_no_key_command[bgrewriteaof, bgsave, keys, flushdb, flushall]  FIXED "a keyless
+ *                                         cluster-wide command in a pipeline is refused …"
  *   test_multi_key_cross_slot_commands[bitop, brpoplpush]  PORTED "a cross-slot command in a pipeline …"
  *   test_multi_key_non_cross_slot[bitop, brpoplpush]  PORTED "BITOP and BRPOPLPUSH on one slot …"
  *   test_multi_node_pipeline ............ COVERED pipeline.test.ts "splits a pipeline of 1 000 …"
@@ -102,7 +102,7 @@
  *                                         yields every message in order …" (here iteration ends
  *                                         at close(), not when the last subscription goes)
  *   test_pubsub_channels, test_pubsub_numsub  PORTED "PUBSUB CHANNELS and NUMSUB …"
- *   test_pubsub_shardchannels, test_pubsub_shardnumsub  BUG (answered by one primary only)
+ *   test_pubsub_shardchannels, test_pubsub_shardnumsub  FIXED "PUBSUB SHARDCHANNELS and SHARDNUMSUB count …"
  *   (the redis_cluster_raw target of these: decodeResponses: false is covered by
  *   client.test.ts "keeps Buffer keys and values intact …")
  *
@@ -117,8 +117,7 @@
  *   test_error_burst .................... PORTED "a burst of MOVED replies …"
  *   test_node_for_request ............... PORTED "nonAtomicCrossSlot: false refuses …" (MGET/DEL
  *                                         across slots refused, one slot allowed)
- *   test_replica_nodes .................. BUG (a replica that cannot be reached keeps failing
- *                                         its shard's reads)
+ *   test_replica_nodes .................. FIXED "readFromReplicas: a replica that cannot be reached …"
  *
  * tests/cluster/test_discovery_service.py — TestDiscoveryService
  *   test_authenticated_cluster_invalid_credentials[None/None, wrong/password],
@@ -138,13 +137,13 @@
  * test commands, not the cluster client.)
  *
  * tests/test_client.py — TestClusterClient
- *   test_noreply_client ................. BUG (a noreply cluster client cannot read its topology)
+ *   test_noreply_client ................. FIXED by refusing it: "noreply: true is refused on a cluster …"
  *   test_noreply_context ................ SKIPPED: ignore_replies() context is Python-only
  *   test_ensure_replication, test_ensure_replication_unavailable  PORTED "SET then WAIT on the
  *                                         same connection …" (ensure_replication() is a Python
  *                                         context over WAIT; here SET and WAIT in a transaction
- *                                         callback, on the key's node). Found on the way: BUG
- *                                         (WAIT queued in a pipeline runs on another node)
+ *                                         callback, on the key's node). Found on the way, FIXED:
+ *                                         "WAIT in a pipeline is refused …"
  *   test_ensure_persistence, test_ensure_persistence_unavailable  SKIPPED: WAITAOF needs Redis
  *                                         7.2; the harness runs 7.0
  *   test_decoding_context ............... COVERED client.test.ts "keeps Buffer keys and values
@@ -164,7 +163,7 @@
  *   TestClusterConnectionPoolUrlParsing::test_connection_parameters
  *                                         PORTED "URL connection settings reach the nodes'
  *                                         connections" (noevict, stream_timeout, max_idle_time;
- *                                         notouch needs Redis 7.2; noreply is the BUG above;
+ *                                         notouch needs Redis 7.2; noreply is refused (above);
  *                                         connect_timeout cannot be observed against a server
  *                                         that answers)
  *   TestClusterConnectionPoolUrlParsing::test_db, test_cluster_pool_parameters
@@ -338,8 +337,8 @@ function describeItem(item: PubSubItem): string {
 
 /**
  * `SET key value` then `WAIT numreplicas` on the same connection of the key's primary (a
- * transaction callback's connection: a pipeline would send the keyless WAIT elsewhere, see the
- * BUG note below): the number of replicas that acknowledged the write.
+ * transaction callback's connection: a cluster pipeline refuses the keyless WAIT, see below):
+ * the number of replicas that acknowledged the write.
  */
 async function setAndWait(client: RedisCluster, key: string, value: string, numreplicas: number, timeoutMs: number): Promise<number> {
   let acknowledged = -1;
@@ -598,7 +597,7 @@ describe("tests/cluster/test_pipeline.py", () => {
     assert.deepEqual(await client.pipeline({ transaction: true }).get("{1}").publish("channel", "message").exec(), [null, 0]);
   });
 
-  // BUG: test_read_from_replicas[transaction=True, False] — readFromReplicas is ignored by
+  // test_read_from_replicas[transaction=True, False] (fixed; the note below is how it was found) — readFromReplicas was ignored by
   // pipelines. With `readFromReplicas: true`, `client.get(k)` runs on a replica, but
   // `client.pipeline().get(k).get(k2).exec()` (and the transaction form) runs on the primary:
   // INFO commandstats on the shard's replica shows no GET from the pipeline (delta 0), on the
@@ -606,46 +605,40 @@ describe("tests/cluster/test_pipeline.py", () => {
   // the primary. Cause: cluster-batch.ts's routeOf() gives each command `{ key }` without
   // `readOnly`, so the pool's #poolFor picks the primary. Reproduce: uncomment, run this file.
   //
-  // it("readFromReplicas: a pipeline of reads runs on a replica, one with a write on the primary", async () => {
-  //   await using client = clientFor({ readFromReplicas: true });
-  //   await client.connect();
-  //   const tag = tagOn(client, 0, "rfrpipe");
-  //   const shard = client.topology.shards.find((candidate) => candidate.primary.port === client.topology.nodeForKey(`{${tag}}`)?.port);
-  //   const replica = serverAt(shard?.replicas[0]);
-  //   const primary = serverAt(shard?.primary);
-  //   await replicated(client, `{${tag}}:a`, "1");
-  //   for (const transaction of [false, true]) {
-  //     const before = await statOf(replica, "commandstats", "cmdstat_get", "calls");
-  //     const reads = client.pipeline({ transaction });
-  //     for (let i = 0; i < 10; i++) reads.get(`{${tag}}:${i}`);
-  //     await reads.exec();
-  //     assert.equal((await statOf(replica, "commandstats", "cmdstat_get", "calls")) - before, 10, `reads (transaction: ${transaction}) on the replica`);
-  //     const primaryBefore = await statOf(primary, "commandstats", "cmdstat_get", "calls");
-  //     assert.deepEqual(await client.pipeline({ transaction }).set(`{${tag}}:a`, "1").get(`{${tag}}:a`).exec(), ["OK", "1"]);
-  //     assert.equal((await statOf(primary, "commandstats", "cmdstat_get", "calls")) - primaryBefore, 1, "a pipeline with a write on the primary");
-  //   }
-  // });
+  it("readFromReplicas: a pipeline of reads runs on a replica, one with a write on the primary", async () => {
+    await using client = clientFor({ readFromReplicas: true });
+    await client.connect();
+    const tag = tagOn(client, 0, "rfrpipe");
+    const shard = client.topology.shards.find((candidate) => candidate.primary.port === client.topology.nodeForKey(`{${tag}}`)?.port);
+    const replica = serverAt(shard?.replicas[0]);
+    const primary = serverAt(shard?.primary);
+    await replicated(client, `{${tag}}:a`, "1");
+    for (const transaction of [false, true]) {
+      const before = await statOf(replica, "commandstats", "cmdstat_get", "calls");
+      const reads = client.pipeline({ transaction });
+      for (let i = 0; i < 10; i++) reads.get(`{${tag}}:${i}`);
+      await reads.exec();
+      assert.equal((await statOf(replica, "commandstats", "cmdstat_get", "calls")) - before, 10, `reads (transaction: ${transaction}) on the replica`);
+      const primaryBefore = await statOf(primary, "commandstats", "cmdstat_get", "calls");
+      assert.deepEqual(await client.pipeline({ transaction }).set(`{${tag}}:a`, "1").get(`{${tag}}:a`).exec(), ["OK", "1"]);
+      assert.equal((await statOf(primary, "commandstats", "cmdstat_get", "calls")) - primaryBefore, 1, "a pipeline with a write on the primary");
+    }
+  });
 
-  // BUG: test_no_key_command[keys, flushall, flushdb, bgsave, bgrewriteaof] — a keyless
-  // cluster-wide command queued in a pipeline runs on ONE primary and answers as if it had run
-  // on the cluster. `client.pipeline().keys("nokey:*").exec()` returns only the keys of the
-  // first primary (here 1 of 3), and `client.pipeline().flushall().exec()` resolves ["OK"] while
-  // the other two primaries keep their keys (`client.dbsize()` afterwards: 2, not 0). The same
-  // commands outside a pipeline fan out (KEYS concatenates, FLUSHALL runs on every primary).
-  // coredis refuses them in a pipeline ("No way to dispatch … to Redis Cluster"); either that or
-  // fanning out would be right, a silent partial answer is not. Reproduce: uncomment, run this file.
-  //
-  // it("a keyless cluster-wide command in a pipeline is refused or covers every primary", async () => {
-  //   await using client = clientFor();
-  //   await client.connect();
-  //   const keys = client.topology.primaries.map((_, index) => `{${tagOn(client, index, "nokey")}}:k`);
-  //   for (const key of keys) await client.set(key, "1");
-  //   const listed = await client.pipeline().keys("{nokey*").exec().catch((error: unknown) => error);
-  //   if (!(listed instanceof Error)) assert.deepEqual((listed[0] as string[]).sort(), [...keys].sort(), "KEYS in a pipeline saw every primary");
-  //   const flushed = await client.pipeline().flushall().exec().catch((error: unknown) => error);
-  //   if (!(flushed instanceof Error)) assert.equal(await client.exists(keys as [string, ...string[]]), 0, "FLUSHALL in a pipeline flushed every primary");
-  // });
-});
+  // test_no_key_command[keys, flushall, flushdb, bgsave, bgrewriteaof] — as coredis: refused in a
+  // pipeline (one node's answer would pass for the cluster's), before anything is sent.
+  it("a keyless cluster-wide command in a pipeline is refused before anything is sent", async () => {
+    await using client = clientFor();
+    await client.connect();
+    const keys = client.topology.primaries.map((_, index) => `{${tagOn(client, index, "nokey")}}:k`);
+    for (const key of keys) await client.set(key, "1");
+    await assert.rejects(client.pipeline().keys("{nokey*").exec(), (error: unknown) => error instanceof InvalidArgumentError && /KEYS runs on every node/.test(error.message));
+    await assert.rejects(client.pipeline().set(`${keys[0] as string}:x`, "1").flushall().exec(), InvalidArgumentError);
+    await assert.rejects(client.pipeline().flushdb().exec(), InvalidArgumentError);
+    assert.equal(await client.exists(keys as [string, ...string[]]), 3, "nothing of those pipelines ran");
+    assert.equal(await client.exists([`${keys[0] as string}:x`]), 0);
+  });
+  });
 
 describe("tests/cluster/test_non_atomic_commands.py", () => {
   const existing = ["a", "b", "c"].flatMap((k) => "abcdefghijkl".split("").map((shard) => `${k}{${shard}}`)) as [string, ...string[]];
@@ -1012,7 +1005,7 @@ describe("tests/cluster/test_pubsub.py", () => {
     assert.ok(p2.isConnected && p3.isConnected && p4.isConnected);
   });
 
-  // BUG: test_pubsub_shardchannels, test_pubsub_shardnumsub — PUBSUB SHARDCHANNELS and
+  // test_pubsub_shardchannels, test_pubsub_shardnumsub (fixed: every primary asked, answers merged) — PUBSUB SHARDCHANNELS and
   // SHARDNUMSUB are answered by one primary only. With "foo", "bar", "baz", "quux" subscribed
   // through shardedPubsub() (spread over two or three primaries), `client.pubsubShardchannels()`
   // returned only the channels the first primary of the map serves (["foo"] in one run, [] in
@@ -1023,21 +1016,21 @@ describe("tests/cluster/test_pubsub.py", () => {
   // classic subscriptions of this client are on that same first primary. Reproduce: uncomment,
   // run this file.
   //
-  // it("PUBSUB SHARDCHANNELS and SHARDNUMSUB count the sharded subscriptions of every node", async () => {
-  //   await using client = clientFor();
-  //   await using p1 = client.shardedPubsub();
-  //   await p1.subscribe("foo", "bar", "baz", "quux");
-  //   assert.deepEqual((await client.pubsubShardchannels()).sort(), ["bar", "baz", "foo", "quux"]);
-  //   await p1.unsubscribe();
-  //   await using p2 = client.shardedPubsub();
-  //   await using p3 = client.shardedPubsub();
-  //   await using p4 = client.shardedPubsub();
-  //   await p2.subscribe("foo", "bar", "baz");
-  //   await p3.subscribe("bar", "baz");
-  //   await p4.subscribe("baz");
-  //   assert.deepEqual({ ...(await client.pubsubShardnumsub(["foo", "bar", "baz"])) }, { foo: 1, bar: 2, baz: 3 });
-  // });
-});
+  it("PUBSUB SHARDCHANNELS and SHARDNUMSUB count the sharded subscriptions of every node", async () => {
+    await using client = clientFor();
+    await using p1 = client.shardedPubsub();
+    await p1.subscribe("foo", "bar", "baz", "quux");
+    assert.deepEqual((await client.pubsubShardchannels()).sort(), ["bar", "baz", "foo", "quux"]);
+    await p1.unsubscribe();
+    await using p2 = client.shardedPubsub();
+    await using p3 = client.shardedPubsub();
+    await using p4 = client.shardedPubsub();
+    await p2.subscribe("foo", "bar", "baz");
+    await p3.subscribe("bar", "baz");
+    await p4.subscribe("baz");
+    assert.deepEqual({ ...(await client.pubsubShardnumsub(["foo", "bar", "baz"])) }, { foo: 1, bar: 2, baz: 3 });
+  });
+  });
 
 describe("tests/test_client.py TestClusterClient, TestFromUrl", () => {
   // test_ensure_replication, test_ensure_replication_unavailable
@@ -1058,44 +1051,26 @@ describe("tests/test_client.py TestClusterClient, TestFromUrl", () => {
     assert.equal(await noWait.get("{ensure}:fubar"), "2", "the SET before the refused WAIT ran");
   });
 
-  // BUG: (found porting test_ensure_replication) WAIT queued in a cluster pipeline runs on the
-  // first primary of the map, not on the node of the writes queued before it, so
-  // `client.pipeline().set(k, "1").wait(1, 1000).exec()` answers ["OK", 1] whatever happened to
-  // k: for a k served by the second or third primary, INFO commandstats shows the WAIT on the
-  // first primary (cmdstat_wait +1 there, +0 on k's node), where that connection wrote nothing,
-  // so WAIT returns at once. With k's replica SIGKILLed it still answers 1 (a transaction
-  // callback's `tx.wait` answers 0 then). Cause: cluster-batch.ts routeOf() sends keyless
-  // commands to `locate({ key: undefined })`, the first primary. coredis's ensure_replication
-  // WAITs on the connection the write used. Reproduce: uncomment, run this file.
-  //
-  // it("WAIT in a pipeline waits on the node of the writes queued before it", async () => {
-  //   await using client = clientFor();
-  //   await client.connect();
-  //   const owner = serverAt(client.topology.primaries[2]);
-  //   const key = `{${tagOn(client, 2, "pwait")}}:k`;
-  //   const before = await statOf(owner, "commandstats", "cmdstat_wait", "calls");
-  //   assert.deepEqual(await client.pipeline().set(key, "1").wait(1, 1_000).exec(), ["OK", 1]);
-  //   assert.equal(await statOf(owner, "commandstats", "cmdstat_wait", "calls"), before + 1, "WAIT ran on the key's node");
-  // });
+  // Found porting test_ensure_replication: WAIT is a fan-out command (all_shards); in a
+  // pipeline it is refused rather than run on one node that wrote nothing (WAIT within a
+  // transaction callback, as above, waits on the write's own connection).
+  it("WAIT in a pipeline is refused before anything is sent", async () => {
+    await using client = clientFor();
+    await client.connect();
+    const key = `{${tagOn(client, 2, "pwait")}}:k`;
+    await client.del([key]);
+    await assert.rejects(client.pipeline().set(key, "1").wait(1, 1_000).exec(), (error: unknown) => error instanceof InvalidArgumentError && /WAIT/.test(error.message));
+    assert.equal(await client.get(key), null, "the SET queued before it did not run");
+  });
 
-  // BUG: test_noreply_client — a RedisCluster with `noreply: true` cannot connect at all:
-  // `new RedisCluster({ startupNodes, noreply: true }).set("fubar", "1")` rejects with
-  // "ClusterError: no node of the cluster gave its slot map (127.0.0.1:…: CLUSTER SHARDS answered
-  // something other than an array; …)" for every node (and `RedisCluster.fromUrl("…?noreply=1")`
-  // the same). Expected, as coredis and as the standalone client: the SET is sent with its reply
-  // off (resolves null) and another client then reads "1". Cause: cluster-pool.ts #askSlotMap asks
-  // CLUSTER SHARDS on the node pool's shared connection, which has sent CLIENT REPLY OFF, so the
-  // request settles with null on write. Reproduce: uncomment, run this file.
-  //
-  // it("noreply: true: writes happen with their replies off, another client reads them", async () => {
-  //   await using quiet = clientFor({ noreply: true });
-  //   await using normal = clientFor();
-  //   await normal.del(["fubar"]);
-  //   assert.equal(await quiet.set("fubar", "1"), null);
-  //   await until(async () => (await normal.get("fubar")) === "1", "the SET reached its node");
-  //   assert.equal(await quiet.del(["fubar"]), null);
-  //   await until(async () => (await normal.get("fubar")) === null, "the DEL reached its node");
-  // });
+  // test_noreply_client — not ported as such: a noreply cluster client could not read its own
+  // topology (its connections answer nothing), so noreply is refused on a cluster, clearly.
+  it("noreply: true is refused on a cluster, with a clear error", () => {
+    assert.throws(() => clientFor({ noreply: true }), (error: unknown) => error instanceof InvalidArgumentError && /noreply/.test(error.message));
+    const [node] = liveNodes();
+    assert.ok(node !== undefined);
+    assert.throws(() => RedisCluster.fromUrl(`redis://${node.host}:${node.port}?noreply=1`), InvalidArgumentError);
+  });
 
   // TestFromUrl::test_cluster_client
   it("RedisCluster.fromUrl, decoding or not", async () => {
@@ -1371,7 +1346,7 @@ describe("tests/cluster/test_discovery_service.py", () => {
 });
 
 describe("a replica lost (last: it leaves the cluster a node short)", () => {
-  // BUG: TestClusterLayout::test_replica_nodes — a replica that cannot be reached keeps failing
+  // TestClusterLayout::test_replica_nodes (fixed: the read goes to the primary) — a replica that could not be reached kept failing
   // the reads of its shard. With `readFromReplicas: true`, after the replica of a shard is
   // SIGKILLed, `client.get(key)` of that shard rejects with "ConnectionError: could not connect
   // to 127.0.0.1:<replica>: connect ECONNREFUSED" after ≈2.6 s (16 redirections, each routed back
@@ -1384,17 +1359,17 @@ describe("a replica lost (last: it leaves the cluster a node short)", () => {
   // it healthy. Expected: a read that could not be written to an unreachable replica goes to the
   // primary (or another replica). Reproduce: uncomment (it kills a replica itself), run this file.
   //
-  // it("readFromReplicas: a replica that cannot be reached does not fail its shard's reads", { timeout: 30_000 }, async () => {
-  //   await using client = clientFor({ readFromReplicas: true });
-  //   await client.connect();
-  //   const shard = client.topology.shards[0];
-  //   const key = `{${tagOn(client, 0, "lostrep")}}:k`;
-  //   await replicated(client, key, "v");
-  //   const victim = serverAt(shard?.replicas[0]);
-  //   killed.add(victim.port);
-  //   await killNode(victim);
-  //   assert.equal(await client.withOptions({ timeout: 2_000 }).get(key), "v");
-  // });
+  it("readFromReplicas: a replica that cannot be reached does not fail its shard's reads", { timeout: 30_000 }, async () => {
+    await using client = clientFor({ readFromReplicas: true });
+    await client.connect();
+    const shard = client.topology.shards[0];
+    const key = `{${tagOn(client, 0, "lostrep")}}:k`;
+    await replicated(client, key, "v");
+    const victim = serverAt(shard?.replicas[0]);
+    killed.add(victim.port);
+    await killNode(victim);
+    assert.equal(await client.withOptions({ timeout: 2_000 }).get(key), "v");
+  });
 
   // TestCluserConnectionPoolLayoutCache::test_garbage_collection
   it("a node that leaves the cluster has its pool closed at the next refresh; its shard's reads go to the primary", { timeout: 30_000 }, async () => {
