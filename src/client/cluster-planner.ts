@@ -52,7 +52,7 @@ export class ClusterPlanner implements CommandPlanner {
     if (spec === undefined || call?.node !== undefined) return core.execute(spec, argv, transform, decodeStrings, dedicated, call);
     const slotted = SLOT_ARGUMENT.get(spec.name);
     if (slotted !== undefined) return this.#toSlotOwner(spec, argv, transform, decodeStrings, call, argv[slotted]);
-    if (PUBSUB_INTROSPECTION.has(spec.name)) return this.#merged(spec, argv, transform, decodeStrings, call);
+    if (PUBSUB_INTROSPECTION.has(spec.name)) return this.#fanOut(spec, argv, transform, decodeStrings, false, call, false);
     const policy = spec.requestPolicy;
     if ((policy === "all_shards" || policy === "all_nodes") && spec.responsePolicy !== "special" && spec.name !== "PING") {
       return this.#fanOut(spec, argv, transform, decodeStrings, dedicated, call, policy === "all_nodes");
@@ -86,22 +86,10 @@ export class ClusterPlanner implements CommandPlanner {
     return this.core.execute(spec, argv, transform, decodeStrings, false, routed);
   }
 
-  /** PUBSUB introspection: every primary's answer merged (channels once each, counts summed). */
-  async #merged<T>(
-    spec: CommandSpec,
-    argv: readonly RedisArgument[],
-    transform: ReplyTransform<T> | undefined,
-    decodeStrings: boolean,
-    call: RoutedCallOptions | undefined,
-  ): Promise<T> {
-    await this.core.connect();
-    const legs = this.pool.topology.primaries.map((node) =>
-      this.core.execute(spec, argv, transform, decodeStrings, false, { ...call, node: nodeAddress(node) }),
-    );
-    return mergeIntrospection(await Promise.all(legs)) as T;
-  }
-
-  /** Runs the command on every primary (`everyNode`: every node, replicas too) and combines the replies. */
+  /**
+   * Runs the command on every primary (`everyNode`: every node, replicas too), and combines the
+   * replies as its response policy says — or, for PUBSUB introspection, merges them.
+   */
   async #fanOut<T>(
     spec: CommandSpec,
     argv: readonly RedisArgument[],
@@ -114,10 +102,12 @@ export class ClusterPlanner implements CommandPlanner {
     await this.core.connect(); // the topology is read on connect
     const topology = this.pool.topology;
     const nodes = everyNode ? [...topology.primaries, ...topology.replicas.filter((node) => node.healthy)] : topology.primaries;
-    const legs = nodes.map((node) =>
-      this.core.execute(spec, argv, transform, decodeStrings, dedicated, { ...call, node: nodeAddress(node) }),
+    const legs = await Promise.allSettled(
+      nodes.map((node) => this.core.execute(spec, argv, transform, decodeStrings, dedicated, { ...call, node: nodeAddress(node) })),
     );
-    return combine(spec.responsePolicy, await Promise.allSettled(legs)) as T;
+    if (!PUBSUB_INTROSPECTION.has(spec.name)) return combine(spec.responsePolicy, legs) as T;
+    combine("all_succeeded", legs); // the first node's error, if any
+    return mergeIntrospection(legs.map((leg) => (leg as PromiseFulfilledResult<unknown>).value)) as T;
   }
 
   /** A `multi_shard` command split by slot, its parts' replies put back together in the caller's order. */
