@@ -18,24 +18,18 @@
  * @module
  */
 import { commandSpecForArgv } from "../commands/generated/table.js";
-import { commandKeys, firstKey } from "../commands/keys.js";
+import type { CommandSpec } from "../commands/command-spec.js";
+import { commandKeys } from "../commands/keys.js";
 import { keySlot } from "../cluster/slot.js";
 import { CrossSlotError, ExecAbortError, InvalidArgumentError, ResponseError } from "../errors.js";
 import type { LeaseOptions, Redirect, RouteHint } from "../pool/target.js";
 import type { RedisArgument, RESPVersion } from "../protocol/values.js";
-import { BATCH_CHUNK, type BatchCommand, type BatchOutcome, callOf, KEYLESS_CALL, type ShareableBatch, unionOf } from "./batch.js";
+import { BATCH_CHUNK, type BatchCall, type BatchCommand, type BatchOutcome, callOf, KEYLESS_CALL, type ShareableBatch, unionOf } from "./batch.js";
 import type { PipelineHost } from "./host.js";
 import { type BatchFraming, type BatchRunner, LeasedBatchRunner, PIPELINE_TRACKED_KEYS } from "./pipeline.js";
 
 /** What precedes a command (or a transaction) an ASK redirected, on the same connection. */
 const ASKING: BatchCommand = Object.freeze({ argv: ["ASKING"], transform: undefined, decodeStrings: true, blocking: false });
-
-/** A command still to be answered: its place in the batch, and where a redirection sends it. */
-interface Pending {
-  readonly index: number;
-  readonly node: string | undefined;
-  readonly asking: boolean;
-}
 
 /** Runs batches on a cluster client's node pools; see the module's description. */
 export class ClusterBatchRunner implements BatchRunner {
@@ -48,61 +42,80 @@ export class ClusterBatchRunner implements BatchRunner {
     commands: readonly BatchCommand[],
     _keys: readonly RedisArgument[] | undefined,
     readOnly: boolean,
-    _shareable?: ShareableBatch,
+    shareable?: ShareableBatch,
     framing: BatchFraming = { preload: 0, transaction: false },
   ): Promise<BatchOutcome> {
     const preload = commands.slice(0, framing.preload);
     const main = commands.slice(framing.preload);
-    const everywhere = main.find(runsEverywhere);
+    // Each command's spec read once: for the refusal below, and for its keys when the pipeline
+    // has not read them already (it has for a batch that may share a connection).
+    const specs = main.map((command) => commandSpecForArgv(command.argv));
+    const everywhere = specs.find(runsEverywhere);
     if (everywhere !== undefined) {
       // One node's answer would pass for the cluster's (KEYS, FLUSHALL, WAIT …).
       return Promise.reject(
         new InvalidArgumentError(
-          `${commandSpecForArgv(everywhere.argv)?.name ?? "the command"} runs on every node of a cluster and cannot be pipelined there: call it on the client, or on forNode(node)'s pipeline`,
+          `${everywhere.name} runs on every node of a cluster and cannot be pipelined there: call it on the client, or on forNode(node)'s pipeline`,
         ),
       );
     }
-    return framing.transaction ? this.#transaction(preload, main, readOnly) : this.#pipeline(preload, main, readOnly);
+    if (framing.transaction) return this.#transaction(preload, main, readOnly);
+    const calls = shareable !== undefined && shareable.calls.length === main.length ? shareable.calls : main.map((command, i) => callOf(specs[i], command.argv));
+    return this.#pipeline(preload, main, calls, readOnly);
   }
 
   /** The replies come as the pipeline's own would: the preload's first (each node's are alike), then the queued commands'. */
-  async #pipeline(preload: readonly BatchCommand[], main: readonly BatchCommand[], readOnly: boolean): Promise<BatchOutcome> {
-    const replies = new Array<unknown>(main.length);
+  async #pipeline(
+    preload: readonly BatchCommand[],
+    main: readonly BatchCommand[],
+    calls: readonly BatchCall[],
+    readOnly: boolean,
+  ): Promise<BatchOutcome> {
+    const count = main.length;
+    const replies = new Array<unknown>(count);
     let preloaded: unknown[] = preload.map(() => undefined);
-    // A pipeline of reads only may go to replicas (readFromReplicas); one with a write goes to primaries, keeping its order.
-    const routes = main.map((command) => routeOf(command, readOnly));
+    // Each command goes by its first key. A pipeline of reads only may go to replicas
+    // (readFromReplicas); one with a write goes to primaries, keeping its order.
+    const routes: RouteHint[] = calls.map((call) => ({ key: call.keys?.[0], readOnly }));
+    /** Where a redirection sent each command (`undefined`: by its route), and whether ASKING goes first. */
+    const redirectedTo = new Array<string | undefined>(count);
+    const asking = new Uint8Array(count);
     let protocolVersion: RESPVersion = 3;
-    let pending: Pending[] = main.map((_, index) => ({ index, node: undefined, asking: false }));
+    let pending: number[] = new Array<number>(count);
+    for (let index = 0; index < count; index++) pending[index] = index; // not Array.from: far slower here
     for (let round = 0; pending.length > 0; round++) {
-      const groups = new Map<string, Pending[]>();
-      for (const entry of pending) {
-        const node = entry.node ?? this.host.locate(routes[entry.index]);
+      const groups = new Map<string, number[]>();
+      for (const index of pending) {
+        const node = redirectedTo[index] ?? this.host.locate(routes[index]);
         const group = groups.get(node);
-        if (group === undefined) groups.set(node, [entry]);
-        else group.push(entry);
+        if (group === undefined) groups.set(node, [index]);
+        else group.push(index);
       }
-      const outcomes = await Promise.all([...groups].map(([node, group]) => this.#runOn(node, preload, group, main, readOnly)));
-      const next: Pending[] = [];
+      const parts = [...groups];
+      const outcomes = await Promise.all(parts.map(([node, group]) => this.#runOn(node, preload, group, asking, main, calls, readOnly)));
+      const next: number[] = [];
       let pauseMs = 0;
-      for (const [g, group] of [...groups.values()].entries()) {
+      for (let g = 0; g < parts.length; g++) {
+        const group = (parts[g] as [string, number[]])[1];
         const outcome = outcomes[g] as BatchOutcome;
         protocolVersion = outcome.protocolVersion;
         if (round === 0 && g === 0) preloaded = outcome.replies.slice(0, preload.length);
-        const own = outcome.replies.slice(preload.length);
-        if (outcome.lost !== undefined) {
-          group.forEach((entry, j) => (replies[entry.index] = own[j]));
-          return { replies: [...preloaded, ...replies], lost: outcome.lost, protocolVersion };
-        }
-        group.forEach((entry, j) => {
-          const reply = own[j];
-          const redirect = reply instanceof ResponseError ? this.host.redirect(reply, round, routes[entry.index]) : undefined;
+        const own = outcome.replies;
+        const offset = preload.length;
+        for (let j = 0; j < group.length; j++) {
+          const index = group[j] as number;
+          const reply = own[offset + j];
+          const redirect = outcome.lost === undefined && reply instanceof ResponseError ? this.host.redirect(reply, round, routes[index]) : undefined;
           if (redirect === undefined) {
-            replies[entry.index] = reply;
-            return;
+            replies[index] = reply;
+            continue;
           }
           pauseMs = Math.max(pauseMs, redirect.delayMs);
-          next.push({ index: entry.index, node: redirect.node, asking: redirect.asking === true });
-        });
+          redirectedTo[index] = redirect.node;
+          asking[index] = redirect.asking === true ? 1 : 0;
+          next.push(index);
+        }
+        if (outcome.lost !== undefined) return { replies: [...preloaded, ...replies], lost: outcome.lost, protocolVersion };
       }
       if (pauseMs > 0 && next.length > 0) await pause(pauseMs);
       pending = next;
@@ -110,30 +123,35 @@ export class ClusterBatchRunner implements BatchRunner {
     return { replies: [...preloaded, ...replies], lost: undefined, protocolVersion };
   }
 
-  /** One node's part of a pipeline, as a pipeline of its own; its replies come back as the preload's, then aligned with `group`. */
+  /** One node's part of a pipeline (the commands at `group`), as a pipeline of its own; its replies come back as the preload's, then aligned with `group`. */
   async #runOn(
     node: string,
     preload: readonly BatchCommand[],
-    group: readonly Pending[],
+    group: readonly number[],
+    asking: Uint8Array,
     main: readonly BatchCommand[],
+    mainCalls: readonly BatchCall[],
     readOnly: boolean,
   ): Promise<BatchOutcome> {
     const commands: BatchCommand[] = [...preload];
-    const answered: boolean[] = preload.map(() => true); // which replies are kept: not ASKING's
-    for (const entry of group) {
-      if (entry.asking) {
+    const calls: BatchCall[] = preload.map(() => KEYLESS_CALL);
+    let asked = false; // an ASKING was added: its replies are dropped below
+    let blocking = false;
+    for (const index of group) {
+      if (asking[index] === 1) {
         commands.push(ASKING);
-        answered.push(false);
+        calls.push(KEYLESS_CALL);
+        asked = true;
       }
-      commands.push(main[entry.index] as BatchCommand);
-      answered.push(true);
+      const command = main[index] as BatchCommand;
+      commands.push(command);
+      calls.push(mainCalls[index] as BatchCall);
+      blocking ||= command.blocking;
     }
-    const calls = commands.map((command) => (command === ASKING || preload.includes(command) ? KEYLESS_CALL : callOf(commandSpecForArgv(command.argv), command.argv)));
-    const shareable =
-      preload.length === 0 && commands.length <= BATCH_CHUNK && !commands.some((command) => command.blocking) ? { commands, calls } : undefined;
+    const shareable = preload.length === 0 && commands.length <= BATCH_CHUNK && !blocking ? { commands, calls } : undefined;
     const runner = new LeasedBatchRunner(this.host, { ...this.options, route: { node } });
     const outcome = await runner.run(commands, unionOf(calls, PIPELINE_TRACKED_KEYS), readOnly, shareable);
-    return { ...outcome, replies: outcome.replies.filter((_, i) => answered[i]) };
+    return asked ? { ...outcome, replies: outcome.replies.filter((_, i) => commands[i] !== ASKING) } : outcome;
   }
 
   async #transaction(preload: readonly BatchCommand[], main: readonly BatchCommand[], readOnly: boolean): Promise<BatchOutcome> {
@@ -164,17 +182,11 @@ export class ClusterBatchRunner implements BatchRunner {
   }
 }
 
-/** Where a command of a pipeline goes: by its first key (`readOnly`: the whole pipeline only reads). */
-function routeOf(command: BatchCommand, readOnly: boolean): RouteHint {
-  return { key: firstKey(commandSpecForArgv(command.argv), command.argv), readOnly };
-}
-
 /**
  * Whether a command is one the cluster client fans out to every node (its table tip), which a
  * pipeline's one node cannot answer for. MULTI, EXEC and the like have no tip.
  */
-function runsEverywhere(command: BatchCommand): boolean {
-  const spec = commandSpecForArgv(command.argv);
+function runsEverywhere(spec: CommandSpec | undefined): spec is CommandSpec {
   const policy = spec?.requestPolicy;
   return (policy === "all_shards" || policy === "all_nodes") && spec?.responsePolicy !== "special" && spec?.name !== "PING";
 }

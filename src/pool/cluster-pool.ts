@@ -374,6 +374,11 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
 
   /** {@link RequestTarget}: the address of the node the route leads to now. */
   locate(route: RouteHint | undefined): string {
+    // The common case without a lookup: a primary serving the key's slot (pipelines group by this).
+    if (route?.node === undefined && route?.key !== undefined && route.readOnly !== true) {
+      const shard = this.#slotRoutes[keySlot(route.key)];
+      if (shard !== undefined) return shard.address;
+    }
     return this.#addressOf(this.#poolFor(route));
   }
 
