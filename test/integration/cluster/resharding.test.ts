@@ -8,13 +8,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { keySlot } from "../../../src/cluster/slot.js";
-import { RedisCluster, TryAgainError, type ClusterNode } from "../../../src/index.js";
+import { ClientClosedError, RedisCluster, TryAgainError, type ClusterNode } from "../../../src/index.js";
 import { failoverTo, isPrimary, killNode, migrateSlot, onNode, slotMapOf } from "../../harness/cluster-ops.js";
 import { clusterForFile } from "../../harness/cluster-fixture.js";
-import type { RedisServer } from "../../harness/servers.js";
+import { waitForClusterReady, type RedisServer } from "../../harness/servers.js";
 import { until } from "../../harness/wait.js";
 
-const theCluster = clusterForFile({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: 1_000 });
+// Without full coverage required, the shards that keep their primary serve while another fails
+// over (Redis's default stops the whole cluster, CLUSTERDOWN, until the promotion).
+const theCluster = clusterForFile({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: 1_000, extraArgs: ["--cluster-require-full-coverage", "no"] });
 
 function serverOf(node: { port: number } | undefined): RedisServer {
   const server = theCluster().nodes.find((candidate) => candidate.port === node?.port);
@@ -193,13 +195,17 @@ describe("RedisCluster under change", () => {
   });
 
   it("a primary SIGKILLed: its slots take writes again within 1 s of the promotion, other shards keep their pace", { timeout: 60_000 }, async () => {
+    // After the graceful failover above, the demoted primary may still be syncing as a replica:
+    // the cluster's own word that every replica's link is up, before choosing whom to kill.
+    await waitForClusterReady(theCluster().nodes);
     await using client = new RedisCluster({ startupNodes: theCluster().startupNodes });
     await client.connect();
     const primaries = await primariesNow();
-    const victim = primaries[0] as RedisServer;
-    const survivor = primaries[1] as RedisServer;
-    const map = await slotMapOf(victim);
-    const replicaNode: ClusterNode | undefined = map.shards.find((shard) => shard.primary.port === victim.port)?.replicas[0];
+    const map = await slotMapOf(primaries[0] as RedisServer);
+    const victimShard = map.shards.find((shard) => shard.replicas.length > 0);
+    const victim = serverOf(victimShard?.primary);
+    const survivor = primaries.find((primary) => primary !== victim) as RedisServer;
+    const replicaNode: ClusterNode | undefined = victimShard?.replicas[0];
     const replica = serverOf(replicaNode);
     const victimTag = await tagServedBy(victim, "victim");
     const survivorTag = await tagServedBy(survivor, "survivor");
@@ -229,27 +235,43 @@ describe("RedisCluster under change", () => {
           if (promotedAt !== undefined && firstWriteAfterPromotion === undefined) firstWriteAfterPromotion = performance.now();
         } catch (error) {
           victimErrors.push((error as Error).name);
+          if (error instanceof ClientClosedError) return; // the test ended early
         }
       }
     })();
-    const killedAt = performance.now();
-    killed = victim.port;
-    await killNode(victim);
-    await until(async () => isPrimary(replica), "the replica promoted", { withinMs: 20_000, everyMs: 20 });
-    promotedAt = performance.now();
-    await until(() => firstWriteAfterPromotion !== undefined, "a write on the victim's slots after the promotion", { withinMs: 5_000, everyMs: 5 });
-    const recoveryMs = (firstWriteAfterPromotion as number) - promotedAt;
-    const paceDuring = paceOf(killedAt, promotedAt) / ((promotedAt - killedAt) / 100);
-    running = false;
-    await Promise.all([...survivorWriters, victimWriter]);
-    console.log(
-      `# SIGKILL: promotion ${(promotedAt - killedAt).toFixed(0)} ms after the kill; first write ${recoveryMs.toFixed(0)} ms after it;` +
-        ` other shard ${paceBefore.toFixed(0)} → ${paceDuring.toFixed(0)} writes/100 ms; victim's calls failed: ${victimErrors.length} (${[...new Set(victimErrors)].join(", ")})`,
-    );
-    assert.ok(recoveryMs < 1_000, `writes resumed ${recoveryMs.toFixed(0)} ms after the promotion`);
-    // Loose on purpose: the nodes share two cores with the test and are busy electing; a shard
-    // held up behind the failed one would fall to nothing.
-    assert.ok(paceDuring >= paceBefore * 0.4, `the other shard kept its pace (${paceBefore.toFixed(0)} → ${paceDuring.toFixed(0)} per 100 ms)`);
-    assert.ok(victimErrors.every((name) => name === "ConnectionError" || name === "TimeoutError"), `typed errors only: ${victimErrors.join(", ")}`);
+    // Whatever happens below, the writers stop (a failed assertion must not leave them looping).
+    const stopWriters = async (): Promise<void> => {
+      running = false;
+      await Promise.allSettled([...survivorWriters, victimWriter]);
+    };
+    try {
+      const killedAt = performance.now();
+      killed = victim.port;
+      await killNode(victim);
+      await until(async () => isPrimary(replica), "the replica promoted", { withinMs: 20_000, everyMs: 20 });
+      const promoted = performance.now();
+      promotedAt = promoted;
+      await until(() => firstWriteAfterPromotion !== undefined, "a write on the victim's slots after the promotion", { withinMs: 5_000, everyMs: 5 });
+      const recoveryMs = (firstWriteAfterPromotion as number) - promoted;
+      const paceDuring = paceOf(killedAt, promoted) / ((promoted - killedAt) / 100);
+      // The longest the other shard went without an acknowledged write while the victim's slots
+      // had no primary: a shard held up behind the failed one would stall for the whole failover.
+      const during = [killedAt, ...survivorAcks.filter((at) => at > killedAt && at < promoted), promoted];
+      let longestGapMs = 0;
+      for (let i = 1; i < during.length; i++) longestGapMs = Math.max(longestGapMs, (during[i] as number) - (during[i - 1] as number));
+      await stopWriters();
+      console.log(
+        `# SIGKILL: promotion ${(promoted - killedAt).toFixed(0)} ms after the kill; first write ${recoveryMs.toFixed(0)} ms after it;` +
+          ` other shard ${paceBefore.toFixed(0)} → ${paceDuring.toFixed(0)} writes/100 ms, longest pause ${longestGapMs.toFixed(0)} ms; victim's calls failed: ${victimErrors.length} (${[...new Set(victimErrors)].join(", ")})`,
+      );
+      assert.ok(recoveryMs < 1_000, `writes resumed ${recoveryMs.toFixed(0)} ms after the promotion`);
+      // Not a throughput ratio: this suite shares two cores with other test files and six nodes
+      // busy electing, which moves the pace either way; a stall is what being held up looks like
+      // (with full coverage required, the cluster itself would refuse every shard: CLUSTERDOWN).
+      assert.ok(longestGapMs < 500, `the other shard never paused long (longest ${longestGapMs.toFixed(0)} ms; pace ${paceBefore.toFixed(0)} → ${paceDuring.toFixed(0)} per 100 ms)`);
+      assert.ok(victimErrors.every((name) => name === "ConnectionError" || name === "TimeoutError"), `typed errors only: ${victimErrors.join(", ")}`);
+    } finally {
+      await stopWriters();
+    }
   });
 });
