@@ -155,6 +155,31 @@ interface ShardRoute {
   next: number;
 }
 
+/** No shard serves the slot. */
+const NO_ROUTE = 0xffff;
+
+/**
+ * Each slot's shard route, as an index per slot into a short list: a lookup reads a typed array
+ * and a small one, never a 16 384-element array of objects (which V8 may keep sparse).
+ */
+class SlotTable {
+  readonly #index = new Uint16Array(SLOT_COUNT).fill(NO_ROUTE);
+  readonly #routes: ShardRoute[] = [];
+
+  /** The route of a slot, if a shard serves it. */
+  get(slot: number): ShardRoute | undefined {
+    const index = this.#index[slot] as number;
+    return index === NO_ROUTE ? undefined : this.#routes[index];
+  }
+
+  /** `route` serves the slots `first` to `last`, both included. */
+  fill(route: ShardRoute, first: number, last: number): void {
+    let index = this.#routes.indexOf(route);
+    if (index === -1) index = this.#routes.push(route) - 1;
+    this.#index.fill(index, first, last + 1);
+  }
+}
+
 /** `host:port`, the name of a node's pool. */
 export function nodeAddress(node: NodeAddress): string {
   return `${node.host}:${node.port}`;
@@ -206,7 +231,7 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
   readonly #pools = new Map<string, ConnectionPool<BaseConnectionOptions>>();
   readonly #addresses = new WeakMap<ConnectionPool<BaseConnectionOptions>, string>();
   /** The route of each slot (`undefined` while no shard serves it). */
-  #slotRoutes: (ShardRoute | undefined)[] = new Array<ShardRoute | undefined>(SLOT_COUNT).fill(undefined);
+  #slotRoutes = new SlotTable();
   /** The shards' routes, primaries' addresses as keys, in the map's order. */
   #shardRoutes = new Map<string, ShardRoute>();
   #refreshTimer: NodeJS.Timeout | undefined;
@@ -376,7 +401,7 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
   locate(route: RouteHint | undefined): string {
     // The common case without a lookup: a primary serving the key's slot (pipelines group by this).
     if (route?.node === undefined && route?.key !== undefined && route.readOnly !== true) {
-      const shard = this.#slotRoutes[keySlot(route.key)];
+      const shard = this.#slotRoutes.get(keySlot(route.key));
       if (shard !== undefined) return shard.address;
     }
     return this.#addressOf(this.#poolFor(route));
@@ -407,7 +432,7 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
     if (error instanceof ConnectionError && !error.written && route?.readOnly === true && this.readFromReplicas) {
       // A read that could not reach a replica (down, or not yet known to be): its primary serves it.
       this.refreshSoon();
-      const shard = route.key === undefined ? undefined : this.#slotRoutes[keySlot(route.key)];
+      const shard = route.key === undefined ? undefined : this.#slotRoutes.get(keySlot(route.key));
       return { delayMs: shard === undefined ? pause : 0, node: shard?.address };
     }
     if (error instanceof ClusterDownError || (error instanceof ConnectionError && !error.written)) {
@@ -469,7 +494,7 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
     const pools = [...this.#pools.values()];
     this.#pools.clear();
     this.#shardRoutes = new Map();
-    this.#slotRoutes = new Array<ShardRoute | undefined>(SLOT_COUNT).fill(undefined);
+    this.#slotRoutes = new SlotTable();
     await Promise.all(pools.map((pool) => this.#drop(pool)));
   }
 
@@ -481,7 +506,7 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
   /** Routes by a new slot map: each shard's pools, each slot's route; pools of nodes no longer in it are closed. */
   #apply(map: SlotMap): void {
     const routes = new Map<string, ShardRoute>();
-    const slotRoutes = new Array<ShardRoute | undefined>(SLOT_COUNT).fill(undefined);
+    const slotRoutes = new SlotTable();
     for (const shard of map.shards) {
       const address = nodeAddress(shard.primary);
       const replicas = this.readFromReplicas
@@ -489,7 +514,7 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
         : [];
       const route: ShardRoute = { address, primary: this.#poolAt(address, false), replicas, next: 0 };
       routes.set(address, route);
-      for (const [first, last] of shard.ranges) slotRoutes.fill(route, first, last + 1);
+      for (const [first, last] of shard.ranges) slotRoutes.fill(route, first, last);
     }
     this.#shardRoutes = routes;
     this.#slotRoutes = slotRoutes;
@@ -509,7 +534,7 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
       route = { address, primary: this.#poolAt(address, false), replicas: [], next: 0 };
       this.#shardRoutes.set(address, route);
     }
-    this.#slotRoutes[slot] = route;
+    this.#slotRoutes.fill(route, slot, slot);
     this.refreshSoon();
   }
 
@@ -518,7 +543,7 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
     if (route !== undefined) {
       if (route.node !== undefined) return this.#poolAt(route.node, false);
       if (route.key !== undefined) {
-        const shard = this.#slotRoutes[keySlot(route.key)];
+        const shard = this.#slotRoutes.get(keySlot(route.key));
         if (shard !== undefined) {
           const replicas = shard.replicas;
           if (route.readOnly !== true || replicas.length === 0) return shard.primary;
