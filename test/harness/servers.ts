@@ -408,12 +408,12 @@ export function spawnRedis(options: SpawnOptions): Promise<ManagedProcess> {
 }
 
 /** Makes a fresh temp dir for one server. */
-function makeServerDir(label: string): Promise<string> {
+export function makeServerDir(label: string): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), `coredis-${label}-`));
 }
 
 /** Wraps a managed process with the public server shape. */
-function toServer(managed: ManagedProcess, fields: Omit<RedisServer, 'pid' | 'dir' | 'output' | 'stop' | typeof Symbol.asyncDispose>): RedisServer {
+export function toServer(managed: ManagedProcess, fields: Omit<RedisServer, 'pid' | 'dir' | 'output' | 'stop' | typeof Symbol.asyncDispose>): RedisServer {
   return {
     ...fields,
     pid: managed.pid,
@@ -425,7 +425,7 @@ function toServer(managed: ManagedProcess, fields: Omit<RedisServer, 'pid' | 'di
 }
 
 /** Runs `attempt` again on a port conflict, up to {@link PORT_RETRIES} times. */
-async function retryOnPortConflict<T>(attempt: () => Promise<T>): Promise<T> {
+export async function retryOnPortConflict<T>(attempt: () => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries++) {
     try {
       return await attempt();
