@@ -7,8 +7,8 @@
  * that primary's slots for the writers, starts `recovery-worker.ts` (the client under test, in a
  * fresh process) and, once the worker's writers are running, SIGKILLs the primary (`killNode`,
  * by pid) and polls `isPrimary` on its replica every {@link PROMOTION_POLL_MS} ms. It reports the
- * milliseconds from the kill, and from the promotion as the poll first saw it, to the first write
- * issued after the kill that succeeded. Every wait is bounded ({@link RECOVERY_BOUND_MS} for the
+ * milliseconds from the kill (the process seen gone), and from the promotion as the poll first
+ * saw it, to the first write issued after the kill that succeeded. Every wait is bounded ({@link RECOVERY_BOUND_MS} for the
  * promotion and for the recovery); the cluster is stopped whatever happens.
  *
  * @module
@@ -117,11 +117,13 @@ export async function measureRecovery(client: string): Promise<RecoveryResult> {
       });
 
     await within(next((message) => message.ready), READY_BOUND_MS, "worker ready");
+    // The kill counts from when the process is gone (SIGKILL sent, then its pid polled, every
+    // 20 ms): a write issued between the signal and the process's end may still have been served
+    // by it, and must not pass for a write after the kill.
+    await killNode(victim);
     const killedAt = epochNow();
-    const gone = killNode(victim); // sends the SIGKILL at once, then waits for the process to be gone
     const kill: KillMessage = { killedAt };
     worker.stdin?.write(`${JSON.stringify(kill)}\n`);
-    await gone;
 
     let promotedAt: number | undefined;
     while (promotedAt === undefined && epochNow() < killedAt + RECOVERY_BOUND_MS) {

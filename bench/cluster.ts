@@ -230,7 +230,9 @@ export async function runClusterBench(argv: readonly string[]): Promise<number> 
         `${RECOVERY_NODE_TIMEOUT_MS} ms, every node a start-up node. ${RECOVERY_WRITERS} writers loop SET (100-byte values) on ` +
         `${RECOVERY_WRITERS} keys of the first primary, each awaiting its call (a failed call is followed by a ` +
         `${PAUSE_AFTER_FAILURE_MS} ms pause); once all have written, that primary is SIGKILLed and its replica's role is polled ` +
-        `every ${PROMOTION_POLL_MS} ms. "first write" is the first SET issued after the kill that succeeded (completion time); ` +
+        `every ${PROMOTION_POLL_MS} ms. "The kill" is when the SIGKILLed process was seen gone (its pid polled every 20 ms): a ` +
+        `write issued between the signal and the process's end could still be served by it. "first write" is the first SET ` +
+        `issued after the kill that succeeded (completion time); ` +
         `"promotion" is when the poll first saw the replica as a primary, so "promotion → first write" can be off by a poll ` +
         `interval. Failed calls count calls that were rejected after the kill (those in flight at the kill included). ` +
         `One run per client; bound ${RECOVERY_BOUND_MS / 1000} s.\n\n` +
