@@ -94,17 +94,17 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
    */
   readonly #largeKeys = new Set<string>();
 
+  /** Whether requests carry a route (the target has several servers): see `RequestTarget.routesByKey`. */
+  readonly routed: boolean;
+  /** Turns the client's commands into requests: the core itself, or a cluster's fan-out and splitting. */
+  planner: CommandPlanner = this;
+
   /**
    * @param captureCallerStack - keep the stack of the code that made each call, so that a
    *   failure shows where the call came from rather than only the reply decoder's frames. Costs
    *   a stack capture per call (about 5 µs here, several times a whole multiplexed command), so
    *   it is off unless asked for.
    */
-  /** Whether requests carry a route (the target has several servers): see `RequestTarget.routesByKey`. */
-  readonly routed: boolean;
-  /** Turns the client's commands into requests: the core itself, or a cluster's fan-out and splitting. */
-  planner: CommandPlanner = this;
-
   constructor(
     readonly target: RequestTarget,
     readonly retryPolicy: RetryPolicy,
@@ -262,6 +262,8 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
       const request = new ClientRequest(this, argv, decodeStrings, transform, resolve, dedicated, call);
       if (this.captureCallerStack) request.keepCallerStack(callerFrames());
       if (!dedicated) request.lane = this.#laneFor(spec, argv);
+      // Worked out once, from the spec in hand: every dispatch of a cluster request reads it.
+      if (this.routed) request.route = routeOf(spec, argv);
       this.#submitNew(request, spec);
     } catch (error) {
       // Bad input from JavaScript callers (a null argument, a signal that is not one): the
@@ -436,6 +438,11 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
   }
 }
 
+/** A request's route by its keys: its first key, and whether the table says it only reads. */
+function routeOf(spec: CommandSpec | undefined, argv: readonly RedisArgument[]): RouteHint {
+  return { key: firstKey(spec, argv), readOnly: spec !== undefined && (spec.flags & CommandFlag.READONLY) !== 0 };
+}
+
 /** What precedes a request an ASK redirected, on the same connection. */
 const ASKING: readonly RedisArgument[] = ["ASKING"];
 /** ASKING's reply: OK, or an error its request will show in turn. */
@@ -518,6 +525,8 @@ export class ClientRequest extends Request {
   readonly #core: ClientCore;
   /** See `OrderedRequest.home`. */
   home: OrderHome | undefined = undefined;
+  /** Where a target of several servers routes it by its keys (set by the client when its target routes). */
+  route: RouteHint | undefined = undefined;
   /**
    * Only for requests that are dedicated, carry a deadline or signal, or were placed by the
    * order in multi mode; see {@link CallState}.
@@ -661,13 +670,10 @@ export class ClientRequest extends Request {
    * redirected to, else by its first key; read-only when the table says so.
    */
   routeHint(): RouteHint {
-    const spec = commandSpecForArgv(this.argv);
+    const route = (this.route ??= routeOf(commandSpecForArgv(this.argv), this.argv));
     const state = this.#call;
-    return {
-      key: firstKey(spec, this.argv),
-      readOnly: spec !== undefined && (spec.flags & CommandFlag.READONLY) !== 0,
-      node: state?.redirectedTo ?? state?.node,
-    };
+    const node = state?.redirectedTo ?? state?.node;
+    return node === undefined ? route : { ...route, node };
   }
 
   /** Milliseconds left before the call's deadline, if it has one. */
