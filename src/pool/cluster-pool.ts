@@ -49,6 +49,9 @@ import type { ConnectionClass, DefaultConnectionOptions } from "./pool-options.j
 import type { PoolStats } from "./stats.js";
 import type { AcquireOptions, Lease, LeaseOptions, Redirect, RequestTarget, RouteHint } from "./target.js";
 
+
+/** Told of a node pool's new connection and the node's address; see {@link ClusterConnectionPool.addConnectionListener}. */
+export type ClusterConnectionListener = (connection: BaseConnection, node: string) => void;
 export type { NodeAddress } from "../cluster/topology.js";
 export type { ClusterNode, Shard } from "../cluster/slot-map.js";
 
@@ -229,6 +232,7 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
   readonly #poolOptionsFor: (node: NodeAddress, replica: boolean) => Record<string, unknown>;
   /** Every node pool, by address, and the address of each. */
   readonly #pools = new Map<string, ConnectionPool<BaseConnectionOptions>>();
+  #connectionListeners: readonly ClusterConnectionListener[] = [];
   readonly #addresses = new WeakMap<ConnectionPool<BaseConnectionOptions>, string>();
   /** The route of each slot (`undefined` while no shard serves it). */
   #slotRoutes = new SlotTable();
@@ -566,9 +570,31 @@ export class ClusterConnectionPool<O extends BaseConnectionOptions = ClusterNode
     // Owned by this pool, and open at once (a new pool has no close in progress, so the reference
     // is taken before `open()` returns its promise); connections open as requests need them.
     void pool.open();
+    for (const listener of this.#connectionListeners) this.#tellOf(pool, address, listener);
     this.#pools.set(address, pool);
     this.#addresses.set(pool, address);
     return pool;
+  }
+
+  /**
+   * Tells `listener` of every connection any node pool opens (with the node's address), once its
+   * handshake is done and before it is lent; see {@link ConnectionPool.addConnectionListener}.
+   * Node pools made later get the listener too. Returns the function that removes it.
+   */
+  addConnectionListener(listener: ClusterConnectionListener): () => void {
+    this.#connectionListeners = [...this.#connectionListeners, listener];
+    for (const [address, pool] of this.#pools) this.#tellOf(pool, address, listener);
+    return () => {
+      this.#connectionListeners = this.#connectionListeners.filter((candidate) => candidate !== listener);
+    };
+  }
+
+  /** Passes a node pool's connections to a listener while it is still registered here. */
+  #tellOf(pool: ConnectionPool<BaseConnectionOptions>, address: string, listener: ClusterConnectionListener): void {
+    const remove = pool.addConnectionListener((connection) => {
+      if (this.#connectionListeners.includes(listener)) listener(connection, address);
+      else remove();
+    });
   }
 
   /** The node pool a connection belongs to (each pool observes its own connections). */

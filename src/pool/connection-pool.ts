@@ -84,6 +84,9 @@ const OPENING = Symbol("opening");
 /** What a caller of {@link ConnectionPool.acquire} asks for. */
 export type { AcquireOptions } from "./target.js";
 
+/** Told of a pool's new connection; see {@link ConnectionPool.addConnectionListener}. */
+export type ConnectionListener = (connection: BaseConnection) => void;
+
 interface Waiter {
   readonly dedicated: boolean;
   readonly large: boolean;
@@ -147,6 +150,8 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * nobody is lent one), still counted against `maxConnections` until their close event.
    */
   readonly #retiring = new Set<BaseConnection>();
+  /** Told of each connection once its handshake is done, before anything else is sent on it. */
+  #connectionListeners: readonly ConnectionListener[] = [];
 
   /** Who keeps the pool open (owners, borrowers); see `lifetime.ts`. */
   readonly #lifetime = new PoolLifetime({
@@ -230,6 +235,22 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     for (const connection of [...this.#multiplexed, ...this.#idle]) this.#retire(connection);
     this.#openingMultiplexed = undefined;
     this.#openingBulk = undefined;
+  }
+
+  /**
+   * Tells `listener` of every connection the pool opens, once its handshake is done and before
+   * the pool lends it: a feature (client-side caching) can add a push listener and send its own
+   * first request there, ahead of any request of the pool's users. Connections open already are
+   * reported at once, in no particular order. Returns the function that removes the listener.
+   */
+  addConnectionListener(listener: ConnectionListener): () => void {
+    this.#connectionListeners = [...this.#connectionListeners, listener];
+    for (const connection of [...this.#multiplexed, ...this.#idle, ...this.#dedicated]) {
+      if (!connection.isClosed) listener(connection);
+    }
+    return () => {
+      this.#connectionListeners = this.#connectionListeners.filter((candidate) => candidate !== listener);
+    };
   }
 
   /** Whether `connection` was opened before the last {@link ConnectionPool.retarget}. */
@@ -587,6 +608,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
           this.#serveWaiters();
           throw new ConnectionError(`the pool moved off ${connection.address} while connecting`, { written: false });
         }
+        for (const listener of this.#connectionListeners) listener(connection);
         this.#place(connection, dedicated);
         if (!dedicated && bulk && (this.#bulk === undefined || this.#bulk.isClosed)) this.#bulk = connection;
         this.#armReaper();
