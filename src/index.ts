@@ -6,6 +6,8 @@
  */
 export { Redis } from "./client/redis.js";
 export { RedisCluster } from "./client/redis-cluster.js";
+export { Sentinel } from "./client/sentinel.js";
+export type { SentinelOptions, SentinelConnectionOptions, SentinelAddress } from "./client/sentinel.js";
 export type {
   RedisClusterOptions,
   RedisClusterClientOptions,
@@ -27,6 +29,7 @@ export type { RetryContext, RetryPolicy, ExponentialBackoffOptions } from "./cli
 
 export { ConnectionPool, BACKED_UP_BYTES, BACKED_UP_PENDING, EXTRA_IDLE_MS } from "./pool/connection-pool.js";
 export type { AcquireOptions } from "./pool/target.js";
+export type { ConnectionListener, RetargetOptions } from "./pool/connection-pool.js";
 export type {
   ConnectionPoolOptions,
   PoolSettings,
@@ -35,6 +38,16 @@ export type {
 } from "./pool/pool-options.js";
 export type { PoolStats } from "./pool/stats.js";
 export { ClusterConnectionPool } from "./pool/cluster-pool.js";
+export type { ClusterConnectionListener } from "./pool/cluster-pool.js";
+export { SentinelConnectionPool, DEFAULT_LIVENESS_TIMEOUT_MS } from "./pool/sentinel-pool.js";
+export type {
+  SentinelConnectionPoolOptions,
+  SentinelPoolSettings,
+  SentinelDirectory,
+  SentinelEvent,
+  SentinelEventListener,
+  SentinelRole,
+} from "./pool/sentinel-pool.js";
 export type {
   ClusterConnectionPoolOptions,
   ClusterPoolSettings,
@@ -55,7 +68,7 @@ export { Script, RedisFunction } from "./pipeline/script.js";
 export type { ScriptOptions, ScriptClient, FunctionClient } from "./pipeline/script.js";
 
 export { BaseConnection } from "./connection/base-connection.js";
-export type { BaseConnectionOptions, ConnectionObserver, PushListener, PushMode } from "./connection/base-connection.js";
+export type { BaseConnectionOptions, ConnectionObserver, HandshakeCheck, PushListener, PushMode } from "./connection/base-connection.js";
 export { TCPConnection } from "./connection/tcp-connection.js";
 export type { TCPConnectionOptions } from "./connection/tcp-connection.js";
 export { UnixDomainSocketConnection } from "./connection/unix-connection.js";

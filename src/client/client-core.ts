@@ -692,9 +692,9 @@ export class ClientRequest extends Request {
 
   override fail(error: RedisError): void {
     if (this.isDone) return;
-    // A target of several servers first: its redirections (MOVED, ASK, TRYAGAIN …) say where to
-    // go next, which a retry policy cannot know.
-    let delayMs = this.#core.routed ? this.#redirect(error) : undefined;
+    // The target first: its redirections (a cluster's MOVED, ASK, TRYAGAIN …; a sentinel pool
+    // waiting out a failover) say where and when to go next, which a retry policy cannot know.
+    let delayMs = this.#redirect(error);
     const redirected = delayMs !== undefined;
     if (!redirected) {
       try {
@@ -726,9 +726,11 @@ export class ClientRequest extends Request {
    * unreachable node); if so, notes where it goes next and returns the pause before it does.
    */
   #redirect(error: RedisError): number | undefined {
-    const state = (this.#call ??= new CallState(undefined));
-    const redirect = this.#core.target.redirect(error, state.redirects, this.routeHint());
+    const target = this.#core.target;
+    const route = this.#core.routed ? this.routeHint() : undefined;
+    const redirect = target.redirect(error, this.#call?.redirects ?? 0, route);
     if (redirect === undefined) return undefined;
+    const state = (this.#call ??= new CallState(undefined));
     state.redirects++;
     state.redirectedTo = redirect.node;
     state.asking = redirect.asking === true;

@@ -78,6 +78,13 @@ export interface BaseConnectionOptions {
    * connection. Subclasses may add their own through {@link BaseConnection.handshakeCommands}.
    */
   handshakeCommands?: readonly (readonly RedisArgument[])[];
+  /**
+   * Questions the server must answer right before the connection is ready, after the
+   * handshake's commands: a sentinel-managed connection asks ROLE, and refuses a server that is
+   * no longer the primary. A check that names a problem fails the connection as never used
+   * (`ConnectionError`, `written: false`), so requests waiting for it may go elsewhere.
+   */
+  handshakeChecks?: readonly HandshakeCheck[];
   /** Largest reply accepted, in bytes; larger ones fail with a {@link ProtocolError}. @defaultValue 512 MiB */
   maxReplyBytes?: number;
   /**
@@ -86,6 +93,14 @@ export interface BaseConnectionOptions {
    * method's reply type says. Errors from Redis are not reported either.
    */
   noreply?: boolean;
+}
+
+/** A question a new connection asks before it is ready; see `BaseConnectionOptions.handshakeChecks`. */
+export interface HandshakeCheck {
+  /** The command to send (its reply decoded to strings). */
+  readonly command: readonly RedisArgument[];
+  /** What is wrong with the reply (an error reply included), or `undefined` when it is as required. */
+  verify(reply: RESPValue): string | undefined;
 }
 
 /** Receives push messages; see {@link BaseConnection.addPushListener}. */
@@ -549,10 +564,15 @@ export abstract class BaseConnection {
       opening = resp2Commands(settings);
     }
     const required = [...opening, ...requiredTailCommands(settings), ...this.handshakeCommands()];
-    const replies = await this.#exchange([...required, ...courtesyCommands(settings)]);
+    const checks = options.handshakeChecks ?? [];
+    const replies = await this.#exchange([...required, ...checks.map((check) => check.command), ...courtesyCommands(settings)]);
     for (let i = 0; i < required.length; i++) {
       const reply = replies[i];
       if (reply instanceof ResponseError) throw reply;
+    }
+    for (let i = 0; i < checks.length; i++) {
+      const problem = (checks[i] as HandshakeCheck).verify(replies[required.length + i] as RESPValue);
+      if (problem !== undefined) throw new ConnectionError(`${this.address} ${problem}`, { written: false });
     }
     if (options.noreply === true) {
       // Written last and alone: Redis answers nothing from here on, this command included.

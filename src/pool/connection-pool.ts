@@ -84,6 +84,17 @@ const OPENING = Symbol("opening");
 /** What a caller of {@link ConnectionPool.acquire} asks for. */
 export type { AcquireOptions } from "./target.js";
 
+/** How {@link ConnectionPool.retarget} treats the connections to the old server. */
+export interface RetargetOptions {
+  /**
+   * Close leased and dedicated connections to the old server at once (their holders see a
+   * `ConnectionError`, and a pubsub instance subscribes again on the new server), rather than
+   * when given back. For a move the old server must not see any more of: a demoted primary.
+   * @defaultValue false
+   */
+  closeLeased?: boolean;
+}
+
 /** Told of a pool's new connection; see {@link ConnectionPool.addConnectionListener}. */
 export type ConnectionListener = (connection: BaseConnection) => void;
 
@@ -150,12 +161,18 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * nobody is lent one), still counted against `maxConnections` until their close event.
    */
   readonly #retiring = new Set<BaseConnection>();
+  /**
+   * Lends nothing and opens nothing while set (see {@link ConnectionPool.hold}): requests wait,
+   * within their deadlines, for {@link ConnectionPool.retarget} or {@link ConnectionPool.resume}.
+   */
+  #held = false;
   /** Told of each connection once its handshake is done, before anything else is sent on it. */
   #connectionListeners: readonly ConnectionListener[] = [];
 
   /** Who keeps the pool open (owners, borrowers); see `lifetime.ts`. */
   readonly #lifetime = new PoolLifetime({
-    open: () => this.acquire({ dedicated: false }).then(() => undefined), // a shared connection: nothing to give back
+    // A shared connection: nothing to give back.
+    open: () => this.prepare().then(() => this.acquire({ dedicated: false })).then(() => undefined),
     shutDown: () => this.#shutDown(),
   });
   #created = 0;
@@ -226,11 +243,47 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * touching the clients that use it. Connections opened from now on go to `location`; every
    * connection to the old server is out of service at once: shared and idle ones are closed
    * gracefully (replies in flight still arrive, nothing new is sent on them), leased ones are
-   * closed when their holder gives them back, and ones still connecting are closed when ready
-   * (the requests waiting for them fail as never written, so the client retries them here).
+   * closed when their holder gives them back (at once with `closeLeased`), and ones still
+   * connecting are closed when ready (the requests waiting for them fail as never written, so
+   * the client retries them here). Ends a {@link ConnectionPool.hold}.
    */
-  retarget(location: Location): void {
+  retarget(location: Location, options: RetargetOptions = {}): void {
     this.#createConnection = this.#factoryFor(location);
+    this.#leaveService();
+    if (options.closeLeased === true) {
+      const error = new ConnectionError(`the pool moved to ${location.toString()}; this connection's server is out of service`);
+      for (const connection of [...this.#dedicated]) connection.destroy(error);
+    }
+    this.#held = false;
+    this.#serveWaiters();
+  }
+
+  /**
+   * Stops sending to the pool's server at once, before a {@link ConnectionPool.retarget} that is
+   * about to come (a sentinel has picked the replica it promotes: from now on, a write acknowledged
+   * by the old primary could be lost). Shared and idle connections are closed gracefully, as for a
+   * retarget; nothing is lent or opened until `retarget()` or {@link ConnectionPool.resume}, and
+   * requests wait for a connection meanwhile, bounded by their deadlines and the pool's `timeout`.
+   */
+  protected hold(): void {
+    this.#held = true;
+    this.#leaveService();
+  }
+
+  /** Ends a {@link ConnectionPool.hold} without moving (the failover was aborted): the same server serves again. */
+  protected resume(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#serveWaiters();
+  }
+
+  /** Whether the pool is held (see {@link ConnectionPool.hold}). */
+  protected get isHeld(): boolean {
+    return this.#held;
+  }
+
+  /** Takes every connection opened so far out of service: shared and idle ones close gracefully, others when given back or ready. */
+  #leaveService(): void {
     this.#generation++;
     for (const connection of [...this.#multiplexed, ...this.#idle]) this.#retire(connection);
     this.#openingMultiplexed = undefined;
@@ -252,6 +305,18 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
       this.#connectionListeners = this.#connectionListeners.filter((candidate) => candidate !== listener);
     };
   }
+
+  /**
+   * Runs when the pool's life begins, before its first connection is opened: a subclass finds its
+   * server here (a sentinel pool asks the sentinels, then calls {@link ConnectionPool.retarget}).
+   * A rejection fails the `connect()` or the first command.
+   */
+  protected prepare(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Runs when the pool's life has ended (its last reference given back), its connections closed. */
+  protected onShutDown(): void {}
 
   /** Whether `connection` was opened before the last {@link ConnectionPool.retarget}. */
   #isStale(connection: BaseConnection): boolean {
@@ -372,7 +437,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    */
   multiplexed(large = false, _route?: RouteHint): BaseConnection | undefined {
     const connections = this.#multiplexed;
-    if (connections.length === 0 || !this.#isOpen) return undefined;
+    if (connections.length === 0 || !this.#isOpen || this.#held) return undefined;
     if (large) return this.#bulkConnection();
     const bulk = this.#bulk;
     let best: BaseConnection | undefined;
@@ -542,6 +607,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
 
   /** Serves one waiter if a connection can be taken or opened for it now. */
   #serve(waiter: Waiter): boolean {
+    if (this.#held) return false;
     if (!waiter.dedicated) {
       const shared = this.multiplexed(waiter.large);
       if (shared !== undefined) {
@@ -753,6 +819,8 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     this.#dedicated.clear();
     this.#connecting.clear();
     this.#retiring.clear();
+    this.#held = false;
+    this.onShutDown();
     await Promise.all(closing);
   }
 }
