@@ -70,7 +70,7 @@ export function healthyReplicas(reply: RESPValue): TCPLocation[] {
 }
 
 /** A reply's string or number as text (a RESP2 number may come as either). */
-function text(value: RESPValue): string {
+function text(value: RESPValue | undefined): string {
   if (value instanceof Uint8Array) return Buffer.from(value).toString();
   return typeof value === "string" || typeof value === "number" || typeof value === "bigint" ? String(value) : "";
 }

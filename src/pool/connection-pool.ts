@@ -244,8 +244,8 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
    * connection to the old server is out of service at once: shared and idle ones are closed
    * gracefully (replies in flight still arrive, nothing new is sent on them), leased ones are
    * closed when their holder gives them back (at once with `closeLeased`), and ones still
-   * connecting are closed when ready (the requests waiting for them fail as never written, so
-   * the client retries them here). Ends a {@link ConnectionPool.hold}.
+   * connecting are closed at once (the requests waiting for them fail as never written, so
+   * the client sends them again here). Ends a {@link ConnectionPool.hold}.
    */
   retarget(location: Location, options: RetargetOptions = {}): void {
     this.#createConnection = this.#factoryFor(location);
@@ -286,6 +286,11 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
   #leaveService(): void {
     this.#generation++;
     for (const connection of [...this.#multiplexed, ...this.#idle]) this.#retire(connection);
+    // Nothing of a user's is written on a connection still connecting: its waiters are sent
+    // again now, rather than when a server that may be gone or stalled lets it finish.
+    for (const connection of [...this.#connecting]) {
+      connection.destroy(new ConnectionError(`the pool left ${connection.address} while connecting`, { written: false }));
+    }
     this.#openingMultiplexed = undefined;
     this.#openingBulk = undefined;
   }

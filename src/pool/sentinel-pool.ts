@@ -19,7 +19,7 @@
  * - **Between announcements.** A request that fails without having run — the server unreachable,
  *   a connection refused for its role, a write refused as `READONLY` by a demoted primary — is
  *   sent again (the pool's {@link ConnectionPool.redirect}) after a pause of 10 ms doubling to
- *   200 ms, for up to `failoverTimeout` ms, while the sentinels are asked again (at most every
+ *   100 ms, for up to `failoverTimeout` ms, while the sentinels are asked again (at most every
  *   250 ms). Writes that may have run are never re-sent: at most once, as everywhere.
  * - **Liveness.** A server that stops answering without closing (a paused process, DEBUG SLEEP)
  *   is caught by the connections' `streamTimeout`, which a sentinel pool sets to
@@ -100,7 +100,7 @@ const DEFAULT_FAILOVER_TIMEOUT_MS = 30_000;
 /** The sentinels are asked at most this often for one pool (after a failure, not on announcements). */
 const RELOCATE_SPACING_MS = 250;
 const REDIRECT_BASE_DELAY_MS = 10;
-const REDIRECT_MAX_DELAY_MS = 200;
+const REDIRECT_MAX_DELAY_MS = 100;
 
 /** A connection to a primary must find one: `ROLE` answers `master`. */
 const PRIMARY_ROLE_CHECK: HandshakeCheck = {
