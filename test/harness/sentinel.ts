@@ -29,7 +29,21 @@ export interface SentinelSetOptions {
   readonly downAfterMs?: number;
   /** `failover-timeout`. Default 5 000. */
   readonly failoverTimeoutMs?: number;
+  /**
+   * Passwords everywhere: the data servers require {@link SENTINEL_AUTH}'s `dataPassword` of the
+   * default user and have the ACL user `app`; the sentinels require `sentinelPassword` and have
+   * the ACL user `watcher`; sentinels and the replica are configured to authenticate.
+   */
+  readonly auth?: boolean;
 }
+
+/** The credentials of a set started with `auth: true`. */
+export const SENTINEL_AUTH = {
+  dataPassword: 'data-secret',
+  appUser: { name: 'app', password: 'app-secret', rules: '~* &* +@all' },
+  sentinelPassword: 'sentinel-secret',
+  watcherUser: { name: 'watcher', password: 'watcher-secret' },
+} as const;
 
 /** A running sentinel set owned by this test process. */
 export interface SentinelSet {
@@ -47,6 +61,14 @@ export interface SentinelSet {
 
 /** Starts one sentinel monitoring `primary`; resolves once it logs that it monitors it. */
 async function startSentinel(primary: RedisServer, options: Required<SentinelSetOptions>): Promise<RedisServer> {
+  const auth = options.auth
+    ? [
+        `sentinel auth-pass ${PRIMARY_NAME} ${SENTINEL_AUTH.dataPassword}`,
+        `requirepass ${SENTINEL_AUTH.sentinelPassword}`,
+        `sentinel sentinel-pass ${SENTINEL_AUTH.sentinelPassword}`,
+        `user ${SENTINEL_AUTH.watcherUser.name} on >${SENTINEL_AUTH.watcherUser.password} allchannels +@all`,
+      ]
+    : [];
   return retryOnPortConflict(async () => {
     const port = await freePort();
     const dir = await makeServerDir(`sentinel-${port}`);
@@ -63,11 +85,12 @@ async function startSentinel(primary: RedisServer, options: Required<SentinelSet
         `sentinel down-after-milliseconds ${PRIMARY_NAME} ${options.downAfterMs}`,
         `sentinel failover-timeout ${PRIMARY_NAME} ${options.failoverTimeoutMs}`,
         `sentinel parallel-syncs ${PRIMARY_NAME} 1`,
+        ...auth,
         '',
       ].join('\n'),
     );
     const managed = await spawnRedis({ args: [config, '--sentinel'], dir, readyText: `+monitor master ${PRIMARY_NAME}` });
-    return toServer(managed, { host: primary.host, port });
+    return toServer(managed, { host: primary.host, port, ...(options.auth ? { password: SENTINEL_AUTH.sentinelPassword } : {}) });
   });
 }
 
@@ -94,15 +117,18 @@ async function sentinelReady(sentinel: RedisServer, replicas: number, others: nu
  * knows the replica and the two others. Everything started is stopped if a step fails.
  */
 export async function startSentinelSet(options: SentinelSetOptions = {}): Promise<SentinelSet> {
-  const settings = { downAfterMs: options.downAfterMs ?? 1_000, failoverTimeoutMs: options.failoverTimeoutMs ?? 5_000 };
+  const settings = { downAfterMs: options.downAfterMs ?? 1_000, failoverTimeoutMs: options.failoverTimeoutMs ?? 5_000, auth: options.auth ?? false };
+  const dataAuth = settings.auth ? { password: SENTINEL_AUTH.dataPassword, aclUsers: [SENTINEL_AUTH.appUser] } : {};
+  const replicaAuth = settings.auth ? ['--masterauth', SENTINEL_AUTH.dataPassword] : [];
   const started: RedisServer[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(started.map((server) => server.stop()));
   };
   try {
-    const primary = await startStandalone();
+    // Each may become the other's replica after a failover: both know the primary's password.
+    const primary = await startStandalone({ ...dataAuth, extraArgs: replicaAuth });
     started.push(primary);
-    const replica = await startStandalone({ extraArgs: ['--replicaof', primary.host, String(primary.port)] });
+    const replica = await startStandalone({ ...dataAuth, extraArgs: ['--replicaof', primary.host, String(primary.port), ...replicaAuth] });
     started.push(replica);
     await until(
       async () => parseInfo(await rawCommand(replica, 'INFO', 'replication')).get('master_link_status') === 'up',
