@@ -23,11 +23,14 @@ export const SCALING_START = "<!-- scaling:start -->";
 export const SCALING_END = "<!-- scaling:end -->";
 export const CLUSTER_START = "<!-- cluster:start -->";
 export const CLUSTER_END = "<!-- cluster:end -->";
+export const SENTINEL_START = "<!-- sentinel:start -->";
+export const SENTINEL_END = "<!-- sentinel:end -->";
 
 /** The sections of RESULTS.md that `run.ts` leaves alone, by their markers. */
 const KEPT_SECTIONS = [
   [SCALING_START, SCALING_END],
   [CLUSTER_START, CLUSTER_END],
+  [SENTINEL_START, SENTINEL_END],
 ] as const;
 
 /** Keys of results.json that `run.ts` leaves alone. */
@@ -72,6 +75,11 @@ function writeSection(start: string, end: string, section: string): void {
 /** Puts `section` (markers included) in RESULTS.md in place of the old scaling section, or at its end. */
 export function writeScalingSection(section: string): void {
   writeSection(SCALING_START, SCALING_END, section);
+}
+
+/** Puts `section` (markers included) in RESULTS.md in place of the old sentinel section, or at its end. */
+export function writeSentinelSection(section: string): void {
+  writeSection(SENTINEL_START, SENTINEL_END, section);
 }
 
 /** Puts `section` (markers included) in RESULTS.md in place of the old cluster section, or at its end. */

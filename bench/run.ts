@@ -28,6 +28,11 @@ import { formatNumber, median } from "./stats.js";
 import { RAW_WORKLOADS, WORKLOADS } from "./workloads.js";
 import type { RunResult } from "./worker.js";
 
+// `--sentinel` too: each client through a SENTINEL FAILOVER (bench/sentinel-failover.ts).
+if (process.argv.includes("--sentinel")) {
+  const { runSentinelBench } = await import("./sentinel-failover.js");
+  process.exit(await runSentinelBench(process.argv.slice(2).filter((arg) => arg !== "--sentinel")));
+}
 // `--cluster` is a benchmark of its own, with its own options: see bench/cluster.ts.
 if (process.argv.includes("--cluster")) {
   const { runClusterBench } = await import("./cluster.js");

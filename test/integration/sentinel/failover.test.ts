@@ -161,7 +161,7 @@ describe("through SENTINEL FAILOVER", () => {
         await until(() => reads > readsAfterSwitch + 100, "the replica reader reading after the switch", { withinMs: 5_000 });
         stop = true;
         await Promise.all([...writers, readerLoop]); // none pending: every call settled
-        const resumedAt = Math.min(...acknowledged.filter((write) => write.at > switchedAt).map((write) => write.at));
+        const resumedAt = acknowledged.filter((write) => write.at > switchedAt).map((write) => write.at).reduce((a, b) => Math.min(a, b), Infinity);
         assert.ok(resumedAt - switchedAt <= 500, `writes resumed ${Math.round(resumedAt - switchedAt)} ms after +switch-master`);
         assert.deepEqual(failures, [], "no write failed");
         assert.equal(readerFailures, 0, "no read from the replica failed");
