@@ -5,10 +5,13 @@
  * there; otherwise it starts a throwaway redis-server on a free port (through the test harness,
  * which stops it by PID however this process ends) and stops it afterwards. The cluster example
  * uses the cluster at REDIS_CLUSTER_HOST:REDIS_CLUSTER_PORT when that is set, else a throwaway
- * cluster of three primaries started the same way.
+ * cluster of three primaries started the same way. The sentinel example uses the sentinel at
+ * REDIS_SENTINEL_HOST:REDIS_SENTINEL_PORT (service REDIS_SENTINEL_NAME, default mymaster) when that
+ * is set, and only reads and writes there; else a throwaway sentinel set, which it also fails over.
  */
 import { Redis } from "coredis";
 import { startCluster, startStandalone, type RedisCluster as HarnessCluster, type RedisServer } from "../test/harness/servers.js";
+import { sentinelFailover, startSentinelSet, type SentinelSet } from "../test/harness/sentinel.js";
 import { main as cluster } from "./cluster.js";
 import { main as connectionLimits } from "./connection-limits.js";
 import { main as customConnection } from "./custom-connection.js";
@@ -19,6 +22,7 @@ import { main as pipeline } from "./pipeline.js";
 import { main as poolTimeout } from "./pool-timeout.js";
 import { main as pubsub } from "./pubsub.js";
 import { main as script } from "./script.js";
+import { main as sentinelExample, type SentinelExampleSetup } from "./sentinel.js";
 import { main as sharedPool } from "./shared-pool.js";
 import { main as transaction } from "./transaction.js";
 import { main as unownedPool } from "./unowned-pool.js";
@@ -68,6 +72,18 @@ async function clusterLocation(): Promise<ExampleLocation> {
   console.log(`REDIS_CLUSTER_PORT is not set; started a throwaway cluster of 3 primaries from port ${first.port}`);
   return { host: first.host, port: first.port };
 }
+/** The sentinel example's sentinels: the one configured, or a throwaway set's (which it may fail over). */
+let throwawaySentinels: SentinelSet | undefined;
+async function sentinelSetup(): Promise<SentinelExampleSetup> {
+  const configured = process.env["REDIS_SENTINEL_PORT"];
+  const name = process.env["REDIS_SENTINEL_NAME"] ?? "mymaster";
+  if (configured !== undefined) return { sentinels: [{ host: process.env["REDIS_SENTINEL_HOST"] ?? "127.0.0.1", port: Number(configured) }], name };
+  const set = await startSentinelSet();
+  throwawaySentinels = set;
+  console.log(`REDIS_SENTINEL_PORT is not set; started a throwaway sentinel set (a primary, a replica, three sentinels)`);
+  return { sentinels: [...set.sentinelAddresses], name: set.name, failover: async () => void (await sentinelFailover(set)) };
+}
+examples.push(["sentinel (writes through a SENTINEL FAILOVER, none lost; reads from a replica)", async () => sentinelExample(await sentinelSetup())]);
 examples.push(["cluster (maxConnections 8 per node, 10 BLPOPs on one key: about 6 s; MGET across slots; pipeline by node)", async () => cluster(await clusterLocation())]);
 
 let failures = 0;
@@ -85,5 +101,6 @@ try {
 } finally {
   await throwaway?.stop();
   await throwawayCluster?.stop();
+  await throwawaySentinels?.stop();
 }
 process.exitCode = failures === 0 ? 0 : 1;
