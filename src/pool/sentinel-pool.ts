@@ -127,6 +127,12 @@ export class SentinelConnectionPool extends ConnectionPool {
   #lastLocatedMs = -Infinity;
   #holdTimer: NodeJS.Timeout | undefined;
   #moves = 0;
+  /**
+   * The server a `+switch-master` moved the pool off, and until when: a sentinel asked soon after
+   * may not have heard of the switch yet and still name it (the demoted primary goes on saying
+   * `master` for seconds), and the pool must not go back there on such an answer.
+   */
+  #left: { location: TCPLocation; untilMs: number } | undefined;
 
   constructor(options: SentinelConnectionPoolOptions) {
     const { service, role, directory, failoverTimeout, ...poolOptions } = options;
@@ -199,8 +205,13 @@ export class SentinelConnectionPool extends ConnectionPool {
     if (this.#location === undefined) return;
     switch (event.kind) {
       case "switch":
-        if (this.role === "primary") this.#moveTo(event.to, true);
-        else this.#relocate();
+        if (this.role === "primary") {
+          const from = this.#location;
+          this.#left = sameLocation(from, event.to) ? this.#left : { location: from, untilMs: performance.now() + this.failoverTimeoutMs };
+          this.#moveTo(event.to, true);
+        } else {
+          this.#relocate();
+        }
         return;
       case "promoting":
         if (this.role !== "primary" || this.isHeld) return;
@@ -224,10 +235,15 @@ export class SentinelConnectionPool extends ConnectionPool {
   /** Points the pool at `location` (a move closes leased connections to the old server at once). */
   #moveTo(location: TCPLocation, closeLeased: boolean): void {
     const current = this.#location;
-    this.#endHold();
-    if (current !== undefined && sameLocation(current, location)) return;
+    if (current !== undefined && sameLocation(current, location)) {
+      this.#endHold();
+      return;
+    }
     if (current !== undefined) this.#moves++;
     this.#location = location;
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    // Ends a hold too, and only now: the calls it kept waiting must not open a connection to the old server first.
     this.retarget(location, { closeLeased });
   }
 
@@ -252,6 +268,8 @@ export class SentinelConnectionPool extends ConnectionPool {
       .then(
         (location) => {
           if (this.#location === undefined) return; // closed meanwhile
+          const left = this.#left;
+          if (left !== undefined && performance.now() < left.untilMs && sameLocation(location, left.location)) return; // not heard of the switch yet
           const moved = !sameLocation(location, this.#location);
           // A primary pool held for a failover moves only on the sentinels' word of a new primary.
           if (moved || endHold || !this.isHeld) this.#moveTo(location, true);
