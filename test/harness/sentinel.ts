@@ -7,6 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makeCertificates } from './certs.js';
 import { freePort } from './ports.js';
 import {
   makeServerDir,
@@ -35,6 +36,13 @@ export interface SentinelSetOptions {
    * the ACL user `watcher`; sentinels and the replica are configured to authenticate.
    */
   readonly auth?: boolean;
+  /**
+   * TLS everywhere the client goes: the data servers and the sentinels also listen for TLS
+   * (test certificates, one CA), replicate and monitor over it (`tls-replication yes`), so the
+   * sentinels name TLS ports; `sentinelAddresses` are the sentinels' TLS ports. The plain ports
+   * stay open for the harness's own checks.
+   */
+  readonly tls?: boolean;
 }
 
 /** The credentials of a set started with `auth: true`. */
@@ -61,6 +69,7 @@ export interface SentinelSet {
 
 /** Starts one sentinel monitoring `primary`; resolves once it logs that it monitors it. */
 async function startSentinel(primary: RedisServer, options: Required<SentinelSetOptions>): Promise<RedisServer> {
+  const certificates = options.tls ? await makeCertificates() : undefined;
   const auth = options.auth
     ? [
         `sentinel auth-pass ${PRIMARY_NAME} ${SENTINEL_AUTH.dataPassword}`,
@@ -71,6 +80,18 @@ async function startSentinel(primary: RedisServer, options: Required<SentinelSet
     : [];
   return retryOnPortConflict(async () => {
     const port = await freePort();
+    const tlsPort = certificates === undefined ? undefined : await freePort();
+    const tls =
+      certificates === undefined
+        ? []
+        : [
+            `tls-port ${tlsPort}`,
+            `tls-cert-file ${certificates.files.serverCert}`,
+            `tls-key-file ${certificates.files.serverKey}`,
+            `tls-ca-cert-file ${certificates.files.caCert}`,
+            'tls-auth-clients optional',
+            'tls-replication yes',
+          ];
     const dir = await makeServerDir(`sentinel-${port}`);
     const config = path.join(dir, 'sentinel.conf');
     // Sentinels rewrite their configuration file: it lives in their own dir.
@@ -81,7 +102,8 @@ async function startSentinel(primary: RedisServer, options: Required<SentinelSet
         `bind ${primary.host}`,
         `dir ${dir}`,
         'logfile ""',
-        `sentinel monitor ${PRIMARY_NAME} ${primary.host} ${primary.port} 2`,
+        ...tls,
+        `sentinel monitor ${PRIMARY_NAME} ${primary.host} ${dataPort(primary)} 2`,
         `sentinel down-after-milliseconds ${PRIMARY_NAME} ${options.downAfterMs}`,
         `sentinel failover-timeout ${PRIMARY_NAME} ${options.failoverTimeoutMs}`,
         `sentinel parallel-syncs ${PRIMARY_NAME} 1`,
@@ -90,8 +112,20 @@ async function startSentinel(primary: RedisServer, options: Required<SentinelSet
       ].join('\n'),
     );
     const managed = await spawnRedis({ args: [config, '--sentinel'], dir, readyText: `+monitor master ${PRIMARY_NAME}` });
-    return toServer(managed, { host: primary.host, port, ...(options.auth ? { password: SENTINEL_AUTH.sentinelPassword } : {}) });
+    return toServer(managed, {
+      host: primary.host,
+      port,
+      ...(options.auth ? { password: SENTINEL_AUTH.sentinelPassword } : {}),
+      ...(certificates === undefined || tlsPort === undefined
+        ? {}
+        : { tls: { port: tlsPort, caCert: certificates.caCert, clientCert: certificates.clientCert, clientKey: certificates.clientKey, files: certificates.files } }),
+    });
   });
+}
+
+/** The port the sentinels know a data server by: its TLS port in a TLS set. */
+export function dataPort(server: RedisServer): number {
+  return server.tls?.port ?? server.port;
 }
 
 /** Lines of a redis-cli reply (one element per line). */
@@ -117,7 +151,13 @@ async function sentinelReady(sentinel: RedisServer, replicas: number, others: nu
  * knows the replica and the two others. Everything started is stopped if a step fails.
  */
 export async function startSentinelSet(options: SentinelSetOptions = {}): Promise<SentinelSet> {
-  const settings = { downAfterMs: options.downAfterMs ?? 1_000, failoverTimeoutMs: options.failoverTimeoutMs ?? 5_000, auth: options.auth ?? false };
+  const settings = {
+    downAfterMs: options.downAfterMs ?? 1_000,
+    failoverTimeoutMs: options.failoverTimeoutMs ?? 5_000,
+    auth: options.auth ?? false,
+    tls: options.tls ?? false,
+  };
+  const dataTls = settings.tls ? { tls: true, replication: ['--tls-replication', 'yes'] } : { tls: false, replication: [] };
   const dataAuth = settings.auth ? { password: SENTINEL_AUTH.dataPassword, aclUsers: [SENTINEL_AUTH.appUser] } : {};
   const replicaAuth = settings.auth ? ['--masterauth', SENTINEL_AUTH.dataPassword] : [];
   const started: RedisServer[] = [];
@@ -126,9 +166,13 @@ export async function startSentinelSet(options: SentinelSetOptions = {}): Promis
   };
   try {
     // Each may become the other's replica after a failover: both know the primary's password.
-    const primary = await startStandalone({ ...dataAuth, extraArgs: replicaAuth });
+    const primary = await startStandalone({ ...dataAuth, tls: dataTls.tls, extraArgs: [...replicaAuth, ...dataTls.replication] });
     started.push(primary);
-    const replica = await startStandalone({ ...dataAuth, extraArgs: ['--replicaof', primary.host, String(primary.port), ...replicaAuth] });
+    const replica = await startStandalone({
+      ...dataAuth,
+      tls: dataTls.tls,
+      extraArgs: ['--replicaof', primary.host, String(dataPort(primary)), ...replicaAuth, ...dataTls.replication],
+    });
     started.push(replica);
     await until(
       async () => parseInfo(await rawCommand(replica, 'INFO', 'replication')).get('master_link_status') === 'up',
@@ -147,7 +191,7 @@ export async function startSentinelSet(options: SentinelSetOptions = {}): Promis
       primary,
       replica,
       sentinels,
-      sentinelAddresses: sentinels.map((sentinel) => ({ host: sentinel.host, port: sentinel.port })),
+      sentinelAddresses: sentinels.map((sentinel) => ({ host: sentinel.host, port: sentinel.tls?.port ?? sentinel.port })),
       stop,
       [Symbol.asyncDispose]: stop,
     };
@@ -166,10 +210,10 @@ export async function sentinelFailover(set: SentinelSet, withinMs = 20_000): Pro
   if (first === undefined) throw new Error('no sentinel');
   const before = await primaryPortOf(first);
   await rawCommand(first, 'SENTINEL', 'FAILOVER', PRIMARY_NAME);
-  const next = before === set.primary.port ? set.replica : set.primary;
+  const next = before === dataPort(set.primary) ? set.replica : set.primary;
   await until(
     async () =>
-      (await Promise.all(set.sentinels.map(primaryPortOf))).every((port) => port === next.port) &&
+      (await Promise.all(set.sentinels.map(primaryPortOf))).every((port) => port === dataPort(next)) &&
       parseInfo(await rawCommand(next, 'INFO', 'replication')).get('role') === 'master',
     `every sentinel names ${next.port} and it is a primary`,
     { withinMs, everyMs: 50 },
