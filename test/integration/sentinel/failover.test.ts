@@ -118,6 +118,10 @@ describe("through SENTINEL FAILOVER", () => {
       await using sentinel = new Sentinel({ sentinels: theSet().sentinelAddresses });
       await using client = sentinel.primaryFor(name);
       await using reader = sentinel.replicaFor(name);
+      // A client whose connections SELECT a database and name themselves: on the new primary,
+      // that set-up is done before any of its calls runs.
+      await using configured = new Sentinel({ sentinels: theSet().sentinelAddresses, db: 2, clientName: "moved-with-setup" });
+      await using inDb2 = configured.primaryFor(name);
       await client.set("reader:k", "v");
       await until(async () => (await reader.get("reader:k")) === "v", "the replica has the reader's key");
       await using subscriber = client.pubsub({ channels: ["failover:news"] });
@@ -142,6 +146,13 @@ describe("through SENTINEL FAILOVER", () => {
           }
         }
       });
+      const db2Writes: string[] = [];
+      const db2Loop = (async () => {
+        for (let i = 0; !stop; i++) {
+          await inDb2.set(`db2:${i}`, "1");
+          db2Writes.push(`db2:${i}`);
+        }
+      })();
       const readerLoop = (async () => {
         while (!stop) {
           try {
@@ -160,7 +171,7 @@ describe("through SENTINEL FAILOVER", () => {
         const readsAfterSwitch = reads;
         await until(() => reads > readsAfterSwitch + 100, "the replica reader reading after the switch", { withinMs: 5_000 });
         stop = true;
-        await Promise.all([...writers, readerLoop]); // none pending: every call settled
+        await Promise.all([...writers, readerLoop, db2Loop]); // none pending: every call settled
         const resumedAt = acknowledged.filter((write) => write.at > switchedAt).map((write) => write.at).reduce((a, b) => Math.min(a, b), Infinity);
         assert.ok(resumedAt - switchedAt <= 500, `writes resumed ${Math.round(resumedAt - switchedAt)} ms after +switch-master`);
         assert.deepEqual(failures, [], "no write failed");
@@ -189,13 +200,22 @@ describe("through SENTINEL FAILOVER", () => {
         await until(async () => (await client.publish("failover:news", "after")) === 1, "the subscriber is subscribed on the new primary", { withinMs: 10_000 });
         const item = await subscriber[Symbol.asyncIterator]().next();
         assert.ok(!item.done);
+        // The database and the name were set up on the new primary's connections before their calls.
+        const onNewDb2 = new Redis({ port: newPrimary.port, db: 2 });
+        try {
+          assert.equal(await onNewDb2.exists(db2Writes as [string, ...string[]]), db2Writes.length);
+          const names = String(await onNewDb2.sendCommand(["CLIENT", "LIST"])).split("\n").filter((line) => line.includes("name=moved-with-setup "));
+          assert.ok(names.length > 0 && names.every((line) => line.includes(" db=2 ")), names.join("\n"));
+        } finally {
+          await onNewDb2.close();
+        }
         // Scripts run there too, loaded again when the new primary does not have them.
         await rawCommand(newPrimary, "SCRIPT", "FLUSH");
         assert.equal(await script.call(["script:n"], []), 2);
         assert.equal(poolOf(client).location?.port, newPrimary.port);
       } finally {
         stop = true;
-        await Promise.all([...writers, readerLoop]);
+        await Promise.all([...writers, readerLoop, db2Loop]);
         await watch.close();
       }
     },
