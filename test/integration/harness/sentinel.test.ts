@@ -4,24 +4,14 @@
  * replaced by the sentinels' vote; everything is stopped by PID.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { killNode } from "../../harness/cluster-ops.js";
-import { primaryPortOf, sentinelFailover, startSentinelSet, type SentinelSet } from "../../harness/sentinel.js";
+import { primaryPortOf, sentinelFailover } from "../../harness/sentinel.js";
+import { sentinelSetForFile } from "../../harness/sentinel-fixture.js";
 import { parseInfo, rawCommand } from "../../harness/servers.js";
 import { until } from "../../harness/wait.js";
 
-let set: SentinelSet | undefined;
-before(async () => {
-  set = await startSentinelSet({ downAfterMs: 1_000, failoverTimeoutMs: 5_000 });
-});
-after(async () => {
-  await set?.stop();
-});
-
-function theSet(): SentinelSet {
-  if (set === undefined) throw new Error("the sentinel set starts in before()");
-  return set;
-}
+const theSet = sentinelSetForFile({ downAfterMs: 1_000, failoverTimeoutMs: 5_000 });
 
 describe("sentinel harness", () => {
   it("is ready on the sentinels' word: all three name the primary and know the replica", async () => {

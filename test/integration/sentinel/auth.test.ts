@@ -4,22 +4,12 @@
  * belongs, and a wrong one fails with its own typed error, the password nowhere in the message.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { AuthenticationError, Sentinel, SentinelError } from "../../../src/index.js";
-import { SENTINEL_AUTH, startSentinelSet, type SentinelSet } from "../../harness/sentinel.js";
+import { SENTINEL_AUTH } from "../../harness/sentinel.js";
+import { sentinelSetForFile } from "../../harness/sentinel-fixture.js";
 
-let set: SentinelSet | undefined;
-before(async () => {
-  set = await startSentinelSet({ auth: true });
-});
-after(async () => {
-  await set?.stop();
-});
-
-function theSet(): SentinelSet {
-  if (set === undefined) throw new Error("the sentinel set starts in before()");
-  return set;
-}
+const theSet = sentinelSetForFile({ auth: true });
 
 describe("credentials for sentinels and for data servers", () => {
   it("ACL users on both: the sentinels are asked as `watcher`, the primary and the replica serve `app`", async () => {

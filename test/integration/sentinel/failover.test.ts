@@ -7,26 +7,16 @@
  * left pending. Then discovery, its failures, scripts after the move.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Redis, SentinelConnectionPool, SentinelError, Sentinel } from "../../../src/index.js";
-import { sentinelFailover, startSentinelSet, type SentinelSet } from "../../harness/sentinel.js";
+import { sentinelFailover } from "../../harness/sentinel.js";
+import { sentinelSetForFile } from "../../harness/sentinel-fixture.js";
 import { watchSwitches } from "../../harness/sentinel-watch.js";
 import { parseInfo, rawCommand } from "../../harness/servers.js";
 import { freePort } from "../../harness/ports.js";
 import { until } from "../../harness/wait.js";
 
-let set: SentinelSet | undefined;
-before(async () => {
-  set = await startSentinelSet({ downAfterMs: 1_000, failoverTimeoutMs: 5_000 });
-});
-after(async () => {
-  await set?.stop();
-});
-
-function theSet(): SentinelSet {
-  if (set === undefined) throw new Error("the sentinel set starts in before()");
-  return set;
-}
+const theSet = sentinelSetForFile({ downAfterMs: 1_000, failoverTimeoutMs: 5_000 });
 
 /** A sentinel client's pool. */
 function poolOf(client: Redis): SentinelConnectionPool {

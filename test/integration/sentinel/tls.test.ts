@@ -4,23 +4,13 @@
  * and the discovered servers, each verified against the CA; a failover is followed over TLS.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Sentinel, SentinelError } from "../../../src/index.js";
 import { makeCertificates } from "../../harness/certs.js";
-import { dataPort, sentinelFailover, startSentinelSet, type SentinelSet } from "../../harness/sentinel.js";
+import { dataPort, sentinelFailover } from "../../harness/sentinel.js";
+import { sentinelSetForFile } from "../../harness/sentinel-fixture.js";
 
-let set: SentinelSet | undefined;
-before(async () => {
-  set = await startSentinelSet({ tls: true });
-});
-after(async () => {
-  await set?.stop();
-});
-
-function theSet(): SentinelSet {
-  if (set === undefined) throw new Error("the sentinel set starts in before()");
-  return set;
-}
+const theSet = sentinelSetForFile({ tls: true });
 
 async function tlsOptions(): Promise<{ ca: string; cert: string; key: string }> {
   const certificates = await makeCertificates();
