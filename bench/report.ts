@@ -25,12 +25,15 @@ export const CLUSTER_START = "<!-- cluster:start -->";
 export const CLUSTER_END = "<!-- cluster:end -->";
 export const SENTINEL_START = "<!-- sentinel:start -->";
 export const SENTINEL_END = "<!-- sentinel:end -->";
+export const CACHED_READ_START = "<!-- cached-read:start -->";
+export const CACHED_READ_END = "<!-- cached-read:end -->";
 
 /** The sections of RESULTS.md that `run.ts` leaves alone, by their markers. */
 const KEPT_SECTIONS = [
   [SCALING_START, SCALING_END],
   [CLUSTER_START, CLUSTER_END],
   [SENTINEL_START, SENTINEL_END],
+  [CACHED_READ_START, CACHED_READ_END],
 ] as const;
 
 /** Keys of results.json that `run.ts` leaves alone. */
@@ -75,6 +78,11 @@ function writeSection(start: string, end: string, section: string): void {
 /** Puts `section` (markers included) in RESULTS.md in place of the old scaling section, or at its end. */
 export function writeScalingSection(section: string): void {
   writeSection(SCALING_START, SCALING_END, section);
+}
+
+/** Puts `section` (markers included) in RESULTS.md in place of the old cached-read section, or at its end. */
+export function writeCachedReadSection(section: string): void {
+  writeSection(CACHED_READ_START, CACHED_READ_END, section);
 }
 
 /** Puts `section` (markers included) in RESULTS.md in place of the old sentinel section, or at its end. */
@@ -125,7 +133,7 @@ export function packageVersion(name: string): string {
 }
 
 /**
- * Runs `node --import tsx bench/worker.ts CLIENT WORKLOAD PORT` in a fresh process and returns
+ * Runs `node --import tsx bench/worker.ts CLIENT WORKLOAD PORT` (or another `script`) in a fresh process and returns
  * its JSON line parsed, or a result carrying `error` if it failed, printed nothing, or outlived
  * `timeoutMs` (it is then killed).
  */
@@ -134,9 +142,10 @@ export function spawnWorker<T extends object>(
   timeoutMs: number,
   onFailure: (error: string) => T,
   nodeFlags: readonly string[] = [],
+  script = "bench/worker.ts",
 ): Promise<T> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", "bench/worker.ts", ...args], {
+    const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", script, ...args], {
       cwd: REPO_DIR,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -10,7 +10,9 @@
  *
  * `BENCH_SECONDS` (default 2) is each run's measured window, after a 0.5 s warm-up.
  *
- * `npm run bench -- --cluster [...]` runs the cluster benchmark instead (bench/cluster.ts).
+ * `npm run bench -- --cluster [...]` runs the cluster benchmark instead (bench/cluster.ts);
+ * `npm run bench -- --cached-read [--rounds N]` the client-side caching one (bench/cached-read.ts);
+ * `npm run bench -- --sentinel [client ...]` each client through a failover (bench/sentinel-failover.ts).
  *
  * @module
  */
@@ -37,6 +39,12 @@ if (process.argv.includes("--sentinel")) {
 if (process.argv.includes("--cluster")) {
   const { runClusterBench } = await import("./cluster.js");
   process.exit(await runClusterBench(process.argv.slice(2).filter((arg) => arg !== "--cluster")));
+}
+
+// `--cached-read`: client-side caching, cache on and off, against node-redis's (bench/cached-read.ts).
+if (process.argv.includes("--cached-read")) {
+  const { runCachedReadBench } = await import("./cached-read.js");
+  process.exit(await runCachedReadBench(process.argv.slice(2).filter((arg) => arg !== "--cached-read")));
 }
 
 const { values: args } = parseArgs({

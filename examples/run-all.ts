@@ -12,6 +12,7 @@
 import { Redis } from "coredis";
 import { startCluster, startStandalone, type RedisCluster as HarnessCluster, type RedisServer } from "../test/harness/servers.js";
 import { sentinelFailover, startSentinelSet, type SentinelSet } from "../test/harness/sentinel.js";
+import { main as cache } from "./cache.js";
 import { main as cluster } from "./cluster.js";
 import { main as connectionLimits } from "./connection-limits.js";
 import { main as customConnection } from "./custom-connection.js";
@@ -39,6 +40,7 @@ const examples: [name: string, run: (location: ExampleLocation) => Promise<strin
   ["transaction (WATCH, retried after a conflict)", transaction],
   ["script (EVALSHA, loaded once; in a pipeline)", script],
   ["pubsub (cache invalidation across a lost connection; MONITOR)", pubsub],
+  ["cache (hits from memory; another client's write seen at once)", cache],
 ];
 
 async function answers(location: ExampleLocation): Promise<boolean> {
@@ -81,7 +83,10 @@ async function sentinelSetup(): Promise<SentinelExampleSetup> {
   const set = await startSentinelSet();
   throwawaySentinels = set;
   console.log(`REDIS_SENTINEL_PORT is not set; started a throwaway sentinel set (a primary, a replica, three sentinels)`);
-  return { sentinels: [...set.sentinelAddresses], name: set.name, failover: async () => void (await sentinelFailover(set)) };
+  const failover = async (): Promise<void> => {
+    await sentinelFailover(set);
+  };
+  return { sentinels: [...set.sentinelAddresses], name: set.name, failover };
 }
 examples.push(["sentinel (writes through a SENTINEL FAILOVER, none lost; reads from a replica)", async () => sentinelExample(await sentinelSetup())]);
 examples.push(["cluster (maxConnections 8 per node, 10 BLPOPs on one key: about 6 s; MGET across slots; pipeline by node)", async () => cluster(await clusterLocation())]);

@@ -60,6 +60,10 @@ export type {
 } from "./pool/cluster-pool.js";
 export type { RequestTarget, RouteHint, Redirect, Lease, LeaseOptions, LeaseSource } from "./pool/target.js";
 
+export { ClientCache } from "./cache/client-cache.js";
+export type { CacheStats } from "./cache/client-cache.js";
+export type { CacheOptions, CacheMode, CacheConsistency } from "./cache/options.js";
+
 export { Pipeline } from "./pipeline/pipeline.js";
 export type { PipelineOptions, ExecOptions, SettledResults, PipelineKind } from "./pipeline/pipeline.js";
 export { Transaction } from "./pipeline/transaction.js";

@@ -20,6 +20,9 @@ import { rejection, Request, RequestLane, RequestState } from "../connection/req
 import { AbortError, ClientClosedError, ConnectionError, InvalidArgumentError, RedisError, TimeoutError } from "../errors.js";
 import type { Lease, LeaseOptions, LeaseSource, Redirect, RequestTarget, RouteHint } from "../pool/target.js";
 import type { RedisArgument, ReplyTransform } from "../protocol/values.js";
+import type { Planner } from "../cache/caching-planner.js";
+import type { ClientCache } from "../cache/client-cache.js";
+import type { WriteObserver } from "../cache/tracking.js";
 import { type BatchOutcome, gatesPassed, sendBatch, type ShareableBatch } from "../pipeline/batch.js";
 import type { BatchTurn, OrderedLease, PipelineHost } from "../pipeline/host.js";
 import { ACQUIRING, KeyOrder, type OrderedRequest, type OrderHome, type OrderHost, type Place } from "./key-order.js";
@@ -36,6 +39,12 @@ export interface CallOptions {
    * a `TimeoutError`. A blocking command that times out closes its connection, so Redis stops too.
    */
   timeout?: number;
+  /**
+   * Client-side caching, for a client made with `cache`: `false` neither answers the call from
+   * the cache nor caches its reply (a write still invalidates what it names); `{ ttl }` caps how
+   * many milliseconds the reply it caches may be served. Ignored without a cache.
+   */
+  cache?: false | { readonly ttl: number };
 }
 
 /**
@@ -45,6 +54,8 @@ export interface CallOptions {
 export interface RoutedCallOptions extends CallOptions {
   /** The server's address (`host:port`) the call goes to, whatever its keys. */
   readonly node?: string | undefined;
+  /** Told each time the call's request is put on a connection (client-side caching: see `WriteObserver`). */
+  readonly writeObserver?: WriteObserver | undefined;
 }
 
 /**
@@ -62,18 +73,10 @@ const LARGE_KEY_MAX_CHARS = 1024;
 /**
  * How a client turns one command into requests. The core is its own planner (one command, one
  * request); a cluster client's fans keyless commands out to its nodes and splits multi-key
- * commands by slot, each request it makes going through {@link ClientCore.execute}.
+ * commands by slot, each request it makes going through {@link ClientCore.execute}; a client with
+ * a cache wraps either (see `cache/caching-planner.ts`).
  */
-export interface CommandPlanner {
-  execute<T>(
-    spec: CommandSpec | undefined,
-    argv: readonly RedisArgument[],
-    transform: ReplyTransform<T> | undefined,
-    decodeStrings: boolean,
-    dedicated: boolean,
-    call: RoutedCallOptions | undefined,
-  ): Promise<T>;
-}
+export type CommandPlanner = Planner<RoutedCallOptions>;
 
 const ClientState = { Idle: 0, Connected: 1, Closed: 2 } as const;
 type ClientState = (typeof ClientState)[keyof typeof ClientState];
@@ -98,6 +101,8 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
   readonly routed: boolean;
   /** Turns the client's commands into requests: the core itself, or a cluster's fan-out and splitting. */
   planner: CommandPlanner = this;
+  /** The client-side cache, for a client made with `cache` (its planner then wraps the one before). */
+  cache: ClientCache | undefined = undefined;
 
   /**
    * @param captureCallerStack - keep the stack of the code that made each call, so that a
@@ -141,6 +146,7 @@ export class ClientCore implements OrderHost<OrderedRequest>, LeaseSource, Pipel
     }
     const wasConnected = this.#state === ClientState.Connected;
     this.#state = ClientState.Closed;
+    this.cache?.detach();
     this.#connecting = undefined;
     if (wasConnected) await this.target.giveBack(this.#poolToken);
   }
@@ -498,6 +504,8 @@ class CallState {
   callerFrames: string | undefined = undefined;
   /** The node the call was made for (`forNode`, a leg of a fan-out), whatever its keys. */
   readonly node: string | undefined;
+  /** Told of each connection the request is put on (client-side caching). */
+  readonly writeObserver: WriteObserver | undefined;
   /** Where the last redirection sent it (MOVED, ASK), and whether ASKING must precede it there. */
   redirectedTo: string | undefined = undefined;
   asking = false;
@@ -506,6 +514,7 @@ class CallState {
 
   constructor(call: RoutedCallOptions | undefined) {
     this.node = call?.node;
+    this.writeObserver = call?.writeObserver;
     this.signal = call?.signal;
     this.deadlineMs = call?.timeout === undefined ? undefined : performance.now() + call.timeout;
   }
@@ -545,7 +554,7 @@ export class ClientRequest extends Request {
     super(argv, decodeStrings, transform, resolve, dedicated);
     this.#core = core;
     const watched = call !== undefined && (call.timeout !== undefined || call.signal !== undefined);
-    if (!watched && !dedicated && call?.node === undefined) {
+    if (!watched && !dedicated && call?.node === undefined && call?.writeObserver === undefined) {
       this.#call = undefined;
       return;
     }
@@ -663,6 +672,8 @@ export class ClientRequest extends Request {
       }
     }
     connection.send(this);
+    // In the same turn, so in the same write: what the observer sends follows the request.
+    state?.writeObserver?.written(connection, this.argv);
   }
 
   /**

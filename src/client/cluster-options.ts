@@ -6,6 +6,7 @@
 import type { StringType } from "../commands/executor.js";
 import { InvalidArgumentError } from "../errors.js";
 import { assertDuration, assertInteger, assertOneOf } from "../internal/validate.js";
+import { validateCacheOption } from "../cache/options.js";
 import type { ClusterConnectionPool, ClusterConnectionPoolOptions, ClusterPoolSettings } from "../pool/cluster-pool.js";
 import type { RedisClientOptions, RedisConnectionOptions } from "./options.js";
 
@@ -58,6 +59,7 @@ export function validateClusterOptions(options: RedisClusterOptions<StringType>)
   assertOneOf("protocolVersion", options.protocolVersion, [2, 3]);
   assertInteger("maxConnections", options.maxConnections, 1);
   assertDuration("poolTimeout", options.poolTimeout);
+  validateCacheOption(options.cache);
   if (options.connectionPool !== undefined) {
     const conflicting = Object.keys(options).filter((key) => !CLIENT_KEYS.has(key) && given[key] !== undefined);
     if (conflicting.length > 0) {
@@ -72,6 +74,7 @@ const CLIENT_KEYS: ReadonlySet<string> = new Set([
   "encoding",
   "retryPolicy",
   "captureCallerStack",
+  "cache",
   "nonAtomicCrossSlot",
   "connectionPool",
 ]);

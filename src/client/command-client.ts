@@ -19,6 +19,7 @@ import { RedisFunction, Script, type ScriptOptions } from "../pipeline/script.js
 import { runTransaction, type TransactionBody, type TransactionOptions } from "../pipeline/transaction.js";
 import { Monitor, type MonitorOptions } from "../pubsub/monitor.js";
 import { PubSub, type PubSubOptions } from "../pubsub/pubsub.js";
+import type { ClientCache } from "../cache/client-cache.js";
 import type { CallOptions, ClientCore, RoutedCallOptions } from "./client-core.js";
 
 /** The typed commands of a client, bound to its core. */
@@ -231,6 +232,14 @@ export abstract class ConnectableClient<S extends StringType = string> extends C
   async connect(): Promise<this> {
     await this.core.connect();
     return this;
+  }
+
+  /**
+   * The client-side cache, when the client was made with the `cache` option: its counters
+   * (`stats`) and `clear()`. `undefined` otherwise.
+   */
+  get cache(): ClientCache | undefined {
+    return this.core.cache;
   }
 
   /** Gives the pool reference back; a pool this client created is closed. */

@@ -11,6 +11,7 @@ import type { ConnectionPool } from "../pool/connection-pool.js";
 import type { ConnectionPoolOptions } from "../pool/pool-options.js";
 import type { StringType } from "../commands/executor.js";
 import type { RetryPolicy } from "./retry.js";
+import { validateCacheOption, type CacheOptions } from "../cache/options.js";
 
 /** A pool class a client can create its pool with (a subclass of {@link ConnectionPool}). */
 export type ConnectionPoolClass = new (options: ConnectionPoolOptions) => ConnectionPool;
@@ -37,6 +38,13 @@ export interface RedisClientOptions<S extends StringType = string> {
    * applications where that is small beside their own work. @defaultValue false
    */
   captureCallerStack?: boolean;
+  /**
+   * Client-side caching: `true` for the defaults, or {@link CacheOptions}. Cacheable reads (GET,
+   * HGETALL, SMEMBERS, MGET's keys …) are answered from memory, kept fresh by the server's CLIENT
+   * TRACKING; `client.cache` shows its counters. See the README's "Client-side caching" for what
+   * it guarantees. @defaultValue off
+   */
+  cache?: boolean | CacheOptions;
 }
 
 /** Options that describe the connections of the pool a client creates for itself. Durations are milliseconds. */
@@ -138,6 +146,7 @@ export function validateRedisOptions(options: RedisOptions<StringType>): void {
   assertDuration("streamTimeout", options.streamTimeout);
   assertDuration("maxIdleTime", options.maxIdleTime);
   assertDuration("poolTimeout", options.poolTimeout);
+  validateCacheOption(options.cache);
   if (options.connectionPool !== undefined) {
     const conflicting = CONNECTION_KEYS.filter((key) => options[key] !== undefined);
     if (conflicting.length > 0) {

@@ -14,6 +14,7 @@ import {
   type NodeAddress,
 } from "../pool/cluster-pool.js";
 import { ShardedPubSub, type ShardedPubSubOptions } from "../pubsub/sharded-pubsub.js";
+import { installCache } from "./cache-setup.js";
 import { ClientCore } from "./client-core.js";
 import { ClusterPlanner } from "./cluster-planner.js";
 import { clusterPoolOptionsFor, validateClusterOptions, type RedisClusterClientOptions, type RedisClusterConnectionOptions, type RedisClusterOptions } from "./cluster-options.js";
@@ -46,6 +47,7 @@ export class RedisCluster<S extends StringType = string> extends ConnectableClie
     const pool = options.connectionPool ?? new (options.connectionPoolClass ?? ClusterConnectionPool)(clusterPoolOptionsFor(options));
     const core = new ClientCore(pool, options.retryPolicy ?? defaultRetryPolicy, options.captureCallerStack === true);
     core.planner = new ClusterPlanner(core, pool, options.nonAtomicCrossSlot ?? true);
+    installCache(core, pool, options.cache, 0);
     const decodeStrings = options.decodeResponses !== false;
     super(core, decodeStrings, undefined);
     this.connectionPool = pool;

@@ -6,6 +6,7 @@
 import type { StringType } from "../commands/executor.js";
 import { ConnectionPool } from "../pool/connection-pool.js";
 import { parseRedisUrl } from "../internal/url.js";
+import { installCache } from "./cache-setup.js";
 import { ClientCore } from "./client-core.js";
 import { ConnectableClient } from "./command-client.js";
 import {
@@ -43,7 +44,9 @@ export class Redis<S extends StringType = string> extends ConnectableClient<S> {
     const pool =
       options.connectionPool ??
       new (options.connectionPoolClass ?? ConnectionPool)(poolOptionsFor(options));
-    super(new ClientCore(pool, options.retryPolicy ?? defaultRetryPolicy, options.captureCallerStack === true), options.decodeResponses !== false, undefined);
+    const core = new ClientCore(pool, options.retryPolicy ?? defaultRetryPolicy, options.captureCallerStack === true);
+    installCache(core, pool, options.cache, options.db ?? 0);
+    super(core, options.decodeResponses !== false, undefined);
     this.connectionPool = pool;
   }
 

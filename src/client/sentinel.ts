@@ -185,9 +185,10 @@ export class Sentinel<S extends StringType = string> implements SentinelDirector
       directory: this,
       ...(failoverTimeout === undefined ? {} : { failoverTimeout }),
     });
-    const { decodeResponses, encoding, retryPolicy, captureCallerStack } = { ...options, ...overrides };
+    const { decodeResponses, encoding, retryPolicy, captureCallerStack, cache } = { ...options, ...overrides };
     return new Redis<S>({
       connectionPool: pool,
+      ...(cache === undefined ? {} : { cache }),
       ...(decodeResponses === undefined ? {} : { decodeResponses }),
       ...(encoding === undefined ? {} : { encoding }),
       ...(retryPolicy === undefined ? {} : { retryPolicy }),
