@@ -112,6 +112,13 @@ describe("through SENTINEL FAILOVER", () => {
       // that set-up is done before any of its calls runs.
       await using configured = new Sentinel({ sentinels: theSet().sentinelAddresses, db: 2, clientName: "moved-with-setup" });
       await using inDb2 = configured.primaryFor(name);
+      // A cached client: what it cached from the old primary must not outlive the move.
+      await using cachedSentinel = new Sentinel({ sentinels: theSet().sentinelAddresses, cache: true });
+      await using cachedClient = cachedSentinel.primaryFor(name);
+      await client.set("cached:k", "before");
+      assert.equal(await cachedClient.get("cached:k"), "before");
+      assert.equal(await cachedClient.get("cached:k"), "before");
+      assert.ok((cachedClient.cache?.stats.hits ?? 0) >= 1, "cached before the failover");
       await client.set("reader:k", "v");
       await until(async () => (await reader.get("reader:k")) === "v", "the replica has the reader's key");
       await using subscriber = client.pubsub({ channels: ["failover:news"] });
@@ -198,6 +205,14 @@ describe("through SENTINEL FAILOVER", () => {
           assert.ok(names.length > 0 && names.every((line) => line.includes(" db=2 ")), names.join("\n"));
         } finally {
           await onNewDb2.close();
+        }
+        // The cache followed: a write on the new primary by another client is seen at once.
+        const writer = new Redis({ port: newPrimary.port });
+        try {
+          await writer.set("cached:k", "after");
+          assert.equal(await cachedClient.get("cached:k"), "after");
+        } finally {
+          await writer.close();
         }
         // Scripts run there too, loaded again when the new primary does not have them.
         await rawCommand(newPrimary, "SCRIPT", "FLUSH");
