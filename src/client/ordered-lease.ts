@@ -35,6 +35,8 @@ export class LeaseTicket extends Request implements OrderedRequest {
    */
   shareable: ShareableBatch | undefined = undefined;
   sentShared: ((outcome: Promise<BatchOutcome>) => void) | undefined = undefined;
+  /** Redirections so far of its lease's asks (a node down, a failover in progress). */
+  redirects = 0;
   readonly #deadlineMs: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #onAbort: (() => void) | undefined;
@@ -131,6 +133,17 @@ export function grantLease(ticket: LeaseTicket, order: KeyOrder<OrderedRequest>,
       ticket.granted(new ClientOrderedLease(ticket, order, target, lease));
     },
     (error: unknown) => {
+      // A connection that could not be opened (a node down, a sentinel's failover under way):
+      // the target may say when to ask again; the ticket keeps its place meanwhile, within its
+      // deadline, which still fails it when it passes.
+      const redirect = ticket.isDone ? undefined : target.redirect(error as RedisError, ticket.redirects, ticket.options.route);
+      if (redirect !== undefined) {
+        ticket.redirects++;
+        setTimeout(() => {
+          if (!ticket.isDone) grantLease(ticket, order, target);
+        }, redirect.delayMs);
+        return;
+      }
       order.done(ticket);
       ticket.fail(error as RedisError);
     },

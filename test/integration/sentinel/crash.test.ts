@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConnectionError, Sentinel, TimeoutError } from "../../../src/index.js";
+import { ConnectionError, PipelineError, Sentinel, TimeoutError } from "../../../src/index.js";
 import { killNode } from "../../harness/cluster-ops.js";
 import { startSentinelSet } from "../../harness/sentinel.js";
 import { watchSwitches } from "../../harness/sentinel-watch.js";
@@ -39,6 +39,7 @@ function startWriters(write: (key: string) => Promise<unknown>, count: number) {
 
 /** Whether an error says the write may have run (lost after it was written), as at-most-once allows. */
 function mayHaveRun(error: unknown): boolean {
+  if (error instanceof PipelineError) return error.results.every((result) => !(result instanceof Error) || mayHaveRun(result));
   return (error instanceof ConnectionError && error.written) || (error instanceof TimeoutError && error.phase === "reply");
 }
 
@@ -49,20 +50,32 @@ describe("a primary that fails without a word", () => {
     await using client = sentinel.primaryFor(set.name);
     const watch = await watchSwitches(set);
     const writers = startWriters((key) => client.set(key, "1"), 32);
+    // Pipelines too: a batch that could not get a connection waits out the failover like a call.
+    const pipelines = startWriters(async (key) => {
+      const pipeline = client.pipeline();
+      for (let i = 0; i < 5; i++) pipeline.set(`${key}:${i}`, "1");
+      return pipeline.exec();
+    }, 4);
     try {
-      await until(() => writers.acknowledged.length > 1_000, "writers under way");
+      await until(() => writers.acknowledged.length > 1_000 && pipelines.acknowledged.length > 10, "writers under way");
       await killNode(set.primary);
       const killedAt = performance.now();
       const switchedAt = await watch.switched;
       await until(() => writers.acknowledged.some((at) => at > switchedAt), "a write acknowledged after the switch", { withinMs: 5_000 });
-      await writers.stop();
+      await until(() => pipelines.acknowledged.some((at) => at > switchedAt), "a pipeline acknowledged after the switch", { withinMs: 5_000 });
+      await Promise.all([writers.stop(), pipelines.stop()]);
       const resumedAt = writers.acknowledged.filter((at) => at > switchedAt).reduce((a, b) => Math.min(a, b), Infinity);
-      t.diagnostic(`switch ${Math.round(switchedAt - killedAt)} ms after the kill; writes resumed ${Math.round(resumedAt - switchedAt)} ms after it; ${writers.failures.length} failed`);
+      t.diagnostic(
+        `switch ${Math.round(switchedAt - killedAt)} ms after the kill; writes resumed ${Math.round(resumedAt - switchedAt)} ms after it; ` +
+          `${writers.failures.length} writes and ${pipelines.failures.length} pipelines failed`,
+      );
+      for (const failure of pipelines.failures) assert.ok(mayHaveRun(failure), `only pipelines that may have run fail: ${String(failure)}`);
+      assert.ok(pipelines.failures.length <= 4, `${pipelines.failures.length} pipelines failed; at most one in flight per writer`);
       assert.ok(resumedAt - switchedAt <= 1_000, `writes resumed ${Math.round(resumedAt - switchedAt)} ms after +switch-master`);
       assert.ok(writers.failures.length <= 32, `${writers.failures.length} writes failed; at most one in flight per writer`);
       for (const failure of writers.failures) assert.ok(mayHaveRun(failure), `only writes that may have run fail: ${String(failure)}`);
     } finally {
-      await writers.stop();
+      await Promise.all([writers.stop(), pipelines.stop()]);
       await watch.close();
     }
   });
