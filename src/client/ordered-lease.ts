@@ -172,7 +172,18 @@ class ClientOrderedLease implements OrderedLease {
     // The ticket stays tracked on the lost connection, which takes no shared request: calls
     // after the batch on its keys keep waiting for it.
     this.#lease.destroy();
-    this.#lease = await this.target.lease({ signal: this.ticket.options.signal, route: this.ticket.options.route });
+    const options = { signal: this.ticket.options.signal, route: this.ticket.options.route };
+    for (let redirects = 0; ; redirects++) {
+      try {
+        this.#lease = await this.target.lease(options);
+        break;
+      } catch (error) {
+        // As for the first lease: a connection that could not be opened may be asked for again.
+        const redirect = this.target.redirect(error as RedisError, redirects, options.route);
+        if (redirect === undefined) throw error;
+        await new Promise((resolve) => setTimeout(resolve, redirect.delayMs));
+      }
+    }
     if (this.#ended) this.#lease.release();
     return this.#lease.connection;
   }

@@ -420,6 +420,7 @@ export class LeasedBatchRunner implements BatchRunner {
     }
     try {
       let connection = lease.connection;
+      let redirects = 0;
       for (let attempts = 1; ; attempts++) {
         const outcome = await sendBatch(connection, commands, { gateScope: this.host });
         const lost = outcome.lost;
@@ -432,7 +433,10 @@ export class LeasedBatchRunner implements BatchRunner {
         }
         // Sent again only when nothing of it can have run, or when running it twice is harmless.
         if (!readOnly && (lost.written || lost.answered > 0)) return outcome;
-        const delayMs = this.host.retryDelayMs(lost.error, attempts, readOnly);
+        // Nothing of it was written: the target may say when to send it again (a failover under
+        // way) before the retry policy is asked, as for a single call.
+        const redirect = lost.written ? undefined : this.host.redirect(lost.error, redirects++, undefined);
+        const delayMs = redirect?.delayMs ?? this.host.retryDelayMs(lost.error, attempts, readOnly);
         if (delayMs === undefined) return outcome;
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         connection = await lease.renew();
