@@ -36,7 +36,7 @@ interface Held<P> {
 /** Bytes counted per entry besides its reply and identity: the maps and the record. */
 const ENTRY_OVERHEAD_BYTES = 96;
 
-/** A bounded LRU of {@link CacheEntry}s, indexed by Redis key and by producer. */
+/** A bounded LRU of {@link CacheEntry}s, indexed by id and by Redis key. */
 export class CacheStore<P extends object> {
   /** Every entry by id. */
   readonly #entries = new Map<string, Held<P>>();

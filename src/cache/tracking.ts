@@ -476,7 +476,7 @@ export class Tracker {
     const channel = resp2 ? this.#channelFor(node) : undefined;
     const tracking = new ConnectionTracking(connection, channel);
     this.#connections.set(connection, tracking);
-    tracking.removers.push(connection.addCloseListener(() => this.#onClose(tracking)));
+    tracking.removers.push(connection.addCloseListener(() => this.#forget(tracking)));
     if (channel === undefined) {
       tracking.removers.push(connection.addPushListener((message) => this.#onPush(message)));
       this.#requestTracking(tracking, this.#trackingArgs);
@@ -507,10 +507,6 @@ export class Tracker {
         else tracking.on = true;
       }),
     );
-  }
-
-  #onClose(tracking: ConnectionTracking): void {
-    this.#forget(tracking);
   }
 
   /** A data connection is gone (or no longer one): its entries go with it. */
@@ -545,8 +541,7 @@ export class Tracker {
     }
     for (const key of keys) {
       this.invalidations++;
-      if (typeof key === "string") this.invalidateKey(key);
-      else if (Buffer.isBuffer(key)) this.invalidateKey(key.toString());
+      if (typeof key === "string" || Buffer.isBuffer(key)) this.invalidateKey(keyString(key));
     }
   }
 

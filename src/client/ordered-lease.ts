@@ -35,8 +35,6 @@ export class LeaseTicket extends Request implements OrderedRequest {
    */
   shareable: ShareableBatch | undefined = undefined;
   sentShared: ((outcome: Promise<BatchOutcome>) => void) | undefined = undefined;
-  /** Redirections so far of its lease's asks (a node down, a failover in progress). */
-  redirects = 0;
   readonly #deadlineMs: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #onAbort: (() => void) | undefined;
@@ -124,7 +122,7 @@ export class LeaseTicket extends Request implements OrderedRequest {
  */
 export function grantLease(ticket: LeaseTicket, order: KeyOrder<OrderedRequest>, target: RequestTarget): void {
   ticket.asked = true;
-  target.lease(ticket.remainingOptions()).then(
+  leaseRedirected(target, () => ticket.remainingOptions(), () => ticket.isDone).then(
     (lease) => {
       ticket.disarm();
       order.placed(ticket, lease.connection);
@@ -133,21 +131,29 @@ export function grantLease(ticket: LeaseTicket, order: KeyOrder<OrderedRequest>,
       ticket.granted(new ClientOrderedLease(ticket, order, target, lease));
     },
     (error: unknown) => {
-      // A connection that could not be opened (a node down, a sentinel's failover under way):
-      // the target may say when to ask again; the ticket keeps its place meanwhile, within its
-      // deadline, which still fails it when it passes.
-      const redirect = ticket.isDone ? undefined : target.redirect(error as RedisError, ticket.redirects, ticket.options.route);
-      if (redirect !== undefined) {
-        ticket.redirects++;
-        setTimeout(() => {
-          if (!ticket.isDone) grantLease(ticket, order, target);
-        }, redirect.delayMs);
-        return;
-      }
       order.done(ticket);
       ticket.fail(error as RedisError);
     },
   );
+}
+
+/**
+ * A lease from `target`, asked for again when a connection could not be opened and the target
+ * says when to try (a node down, a sentinel's failover under way), until `givenUp()` or the
+ * target says no more. `options()` is read at each ask (a deadline shrinks).
+ */
+async function leaseRedirected(target: RequestTarget, options: () => LeaseOptions, givenUp: () => boolean): Promise<Lease> {
+  for (let redirects = 0; ; redirects++) {
+    const asked = options();
+    try {
+      return await target.lease(asked);
+    } catch (error) {
+      const redirect = givenUp() ? undefined : target.redirect(error as RedisError, redirects, asked.route);
+      if (redirect === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, redirect.delayMs));
+      if (givenUp()) throw error;
+    }
+  }
 }
 
 /** A lease that gives the ticket's place in the order back when it ends. */
@@ -173,17 +179,7 @@ class ClientOrderedLease implements OrderedLease {
     // after the batch on its keys keep waiting for it.
     this.#lease.destroy();
     const options = { signal: this.ticket.options.signal, route: this.ticket.options.route };
-    for (let redirects = 0; ; redirects++) {
-      try {
-        this.#lease = await this.target.lease(options);
-        break;
-      } catch (error) {
-        // As for the first lease: a connection that could not be opened may be asked for again.
-        const redirect = this.target.redirect(error as RedisError, redirects, options.route);
-        if (redirect === undefined) throw error;
-        await new Promise((resolve) => setTimeout(resolve, redirect.delayMs));
-      }
-    }
+    this.#lease = await leaseRedirected(this.target, () => options, () => false);
     if (this.#ended) this.#lease.release();
     return this.#lease.connection;
   }

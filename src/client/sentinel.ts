@@ -183,17 +183,10 @@ export class Sentinel<S extends StringType = string> implements SentinelDirector
       service,
       role,
       directory: this,
-      ...(failoverTimeout === undefined ? {} : { failoverTimeout }),
+      ...definedOnly({ failoverTimeout }),
     });
     const { decodeResponses, encoding, retryPolicy, captureCallerStack, cache } = { ...options, ...overrides };
-    return new Redis<S>({
-      connectionPool: pool,
-      ...(cache === undefined ? {} : { cache }),
-      ...(decodeResponses === undefined ? {} : { decodeResponses }),
-      ...(encoding === undefined ? {} : { encoding }),
-      ...(retryPolicy === undefined ? {} : { retryPolicy }),
-      ...(captureCallerStack === undefined ? {} : { captureCallerStack }),
-    });
+    return new Redis<S>({ connectionPool: pool, ...definedOnly({ cache, decodeResponses, encoding, retryPolicy, captureCallerStack }) });
   }
 
   /**
@@ -318,6 +311,7 @@ function toLocation(address: SentinelAddress): TCPLocation {
   return new TCPLocation(address.slice(0, colon).replace(/^\[(.*)\]$/, "$1"), port);
 }
 
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+/** The fields of `values` that are set: options passed on without writing `undefined` into them. */
+function definedOnly<T extends object>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -282,7 +282,7 @@ export class ConnectionPool<O extends BaseConnectionOptions = DefaultConnectionO
     return this.#held;
   }
 
-  /** Takes every connection opened so far out of service: shared and idle ones close gracefully, others when given back or ready. */
+  /** Takes every connection opened so far out of service: shared and idle ones close gracefully, connecting ones at once, dedicated ones when given back. */
   #leaveService(): void {
     this.#generation++;
     for (const connection of [...this.#multiplexed, ...this.#idle]) this.#retire(connection);
